@@ -1,0 +1,387 @@
+package io.speculum.llama;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import io.speculum.llama.LlamaException.Code;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+import java.util.Arrays;
+
+/**
+ * A llama.cpp context: a KV cache for up to {@code maxSequences} sequences and the logits of the last decode.
+ *
+ * <p>Owned by the thread that created it: llama.cpp contexts are not thread-safe, so every call from another thread
+ * fails with {@link Code#WRONG_THREAD} instead of corrupting memory. To use a context from many threads, let an
+ * {@link InferenceEngine} own it.
+ *
+ * <p>Inputs are validated in Java before they reach native code (token ids, positions, sequence ids, batch size), so
+ * bad input is an exception, never a crashed JVM.
+ */
+public final class InferenceContext implements AutoCloseable {
+
+    private final Model model;
+    private final LlamaLibrary lib;
+    private final ContextOptions options;
+    private final Thread owner;
+    private final MemorySegment ctx;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment batch;       // struct llama_batch, arrays sized for options.batchSize()
+    private final MemorySegment batchTokens;
+    private final MemorySegment batchPositions;
+    private final MemorySegment batchSeqCounts;
+    private final MemorySegment batchSeqIds; // int32_t*[batchSize]
+    private final MemorySegment batchLogits;
+    private final int contextSize;
+    private final int batchSize;
+    private final int maxSequences;
+    private final int vocabularySize;
+    private final int[] nextPosition;        // per sequence: highest cached position + 1 (0 = empty)
+    private boolean[] lastOutputs = new boolean[0];
+    private long generation;
+    private boolean closed;
+
+    InferenceContext(Model model, LlamaLibrary lib, ContextOptions options) throws Throwable {
+        this.model = model;
+        this.lib = lib;
+        this.options = options;
+        this.owner = Thread.currentThread();
+        int trainingContext = model.metadata().trainingContext();
+        if (options.contextSize() > trainingContext) {
+            throw new LlamaException(Code.INVALID_ARGUMENT, "contextSize " + options.contextSize()
+                    + " exceeds the model's training context " + trainingContext);
+        }
+        MemorySegment params = (MemorySegment) lib.contextDefaultParams.invokeExact((SegmentAllocator) arena);
+        setInt(params, "n_ctx", options.contextSize());
+        setInt(params, "n_batch", options.batchSize());
+        setInt(params, "n_ubatch", options.ubatchSize());
+        setInt(params, "n_seq_max", options.maxSequences());
+        setInt(params, "n_threads", options.threads());
+        setInt(params, "n_threads_batch", options.threadsBatch());
+        params.set(JAVA_BOOLEAN, NativeLayouts.offset(NativeLayouts.CONTEXT_PARAMS, "no_perf"), true);
+        LlamaLibrary.takeNativeErrors();
+        this.ctx = (MemorySegment) lib.initFromModel.invokeExact(model.handle(), params);
+        if (ctx.equals(MemorySegment.NULL)) {
+            arena.close();
+            throw new LlamaException(Code.INVALID_ARGUMENT, "llama.cpp could not create a context with " + options
+                    + ": " + LlamaLibrary.takeNativeErrors());
+        }
+        this.contextSize = (int) lib.nCtx.invokeExact(ctx);
+        this.batchSize = (int) lib.nBatch.invokeExact(ctx);
+        this.maxSequences = (int) lib.nSeqMax.invokeExact(ctx);
+        this.vocabularySize = model.vocabulary().size();
+        this.nextPosition = new int[maxSequences];
+
+        this.batch = (MemorySegment) lib.batchInit.invokeExact((SegmentAllocator) arena, batchSize, 0, maxSequences);
+        this.batchTokens = pointer("token", (long) batchSize * Integer.BYTES);
+        this.batchPositions = pointer("pos", (long) batchSize * Integer.BYTES);
+        this.batchSeqCounts = pointer("n_seq_id", (long) batchSize * Integer.BYTES);
+        this.batchSeqIds = pointer("seq_id", (long) batchSize * ADDRESS.byteSize());
+        this.batchLogits = pointer("logits", batchSize);
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public ContextOptions options() {
+        return options;
+    }
+
+    /** KV cache cells, shared by all sequences. */
+    public int contextSize() {
+        return contextSize;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public int maxSequences() {
+        return maxSequences;
+    }
+
+    public int vocabularySize() {
+        return vocabularySize;
+    }
+
+    /** Number of decodes so far; a {@link LogitsView} is valid only within its generation. */
+    public long generation() {
+        return generation;
+    }
+
+    /**
+     * Decodes a batch in one {@code llama_decode}. Afterwards the logits of every token added with
+     * {@code wantLogits} can be read by its batch index until the next decode.
+     */
+    public void decode(DecodeBatch input) {
+        checkUsable();
+        validate(input);
+        int n = input.size();
+        for (int i = 0; i < n; i++) {
+            batchTokens.setAtIndex(JAVA_INT, i, input.token(i));
+            batchPositions.setAtIndex(JAVA_INT, i, input.position(i));
+            int[] seqs = input.sequenceIdsUnsafe(i);
+            batchSeqCounts.setAtIndex(JAVA_INT, i, seqs.length);
+            MemorySegment ids = batchSeqIds.getAtIndex(ADDRESS, i).reinterpret((long) maxSequences * Integer.BYTES);
+            for (int s = 0; s < seqs.length; s++) {
+                ids.setAtIndex(JAVA_INT, s, seqs[s]);
+            }
+            batchLogits.set(JAVA_BYTE, i, (byte) (input.wantsLogits(i) ? 1 : 0));
+        }
+        batch.set(JAVA_INT, 0, n);
+        int rc;
+        try {
+            LlamaLibrary.takeNativeErrors();
+            rc = (int) lib.decode.invokeExact(ctx, batch);
+        } catch (Throwable t) {
+            throw LlamaException.wrap("llama_decode", t);
+        }
+        generation++;
+        if (rc == 1) {
+            lastOutputs = new boolean[0];
+            throw new LlamaException(Code.KV_CACHE_FULL, "No room in the KV cache for " + n + " tokens (context size "
+                    + contextSize + " shared by all sequences); free sequences or use a larger context");
+        }
+        if (rc != 0) {
+            lastOutputs = new boolean[0];
+            throw new LlamaException(Code.DECODE_FAILED, "llama_decode failed with " + rc + ": " + LlamaLibrary.takeNativeErrors());
+        }
+        lastOutputs = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            lastOutputs[i] = input.wantsLogits(i);
+            for (int seq : input.sequenceIdsUnsafe(i)) {
+                nextPosition[seq] = Math.max(nextPosition[seq], input.position(i) + 1);
+            }
+        }
+    }
+
+    /** A copy of the logits of batch index {@code i} of the last decode. */
+    public float[] logits(int i) {
+        return logitsSegment(i).toArray(JAVA_FLOAT);
+    }
+
+    /** Copies the logits of batch index {@code i} into {@code destination} (length = vocabulary size). */
+    public void copyLogits(int i, float[] destination) {
+        if (destination.length < vocabularySize) {
+            throw new IllegalArgumentException("destination holds " + destination.length + " floats, need " + vocabularySize);
+        }
+        MemorySegment.copy(logitsSegment(i), JAVA_FLOAT, 0, destination, 0, vocabularySize);
+    }
+
+    /** A zero-copy, read-only view of the logits of batch index {@code i}; invalid after the next decode. */
+    public LogitsView logitsView(int i) {
+        return new LogitsView(this, logitsSegment(i).asReadOnly(), generation);
+    }
+
+    private MemorySegment logitsSegment(int i) {
+        checkUsable();
+        if (i < 0 || i >= lastOutputs.length || !lastOutputs[i]) {
+            throw new LlamaException(Code.INVALID_ARGUMENT, "Batch index " + i + " has no logits in the last decode"
+                    + " (ask for them with wantLogits when adding the token)");
+        }
+        MemorySegment row;
+        try {
+            row = (MemorySegment) lib.getLogitsIth.invokeExact(ctx, i);
+        } catch (Throwable t) {
+            throw LlamaException.wrap("llama_get_logits_ith", t);
+        }
+        if (row.equals(MemorySegment.NULL)) {
+            throw new LlamaException(Code.DECODE_FAILED, "llama.cpp returned no logits for batch index " + i);
+        }
+        return row.reinterpret((long) vocabularySize * Float.BYTES);
+    }
+
+    void checkView(long viewGeneration) {
+        checkUsable();
+        if (viewGeneration != generation) {
+            throw new IllegalStateException("This logits view belongs to decode #" + viewGeneration
+                    + "; the context has decoded since (#" + generation + "): llama.cpp reuses the buffer");
+        }
+    }
+
+    // ---- KV cache, per sequence ---------------------------------------------------------------------------------
+
+    /** Tokens cached for {@code sequence}: its highest position + 1 (0 when empty). */
+    public int sequenceLength(int sequence) {
+        checkUsable();
+        checkSequence(sequence);
+        return nextPosition[sequence];
+    }
+
+    /** Highest cached position of {@code sequence}, or -1 when it is empty (llama.cpp b4916 itself says 0 then). */
+    public int maxPosition(int sequence) {
+        return sequenceLength(sequence) - 1;
+    }
+
+    /**
+     * Removes positions {@code [from, to)} of {@code sequence} ({@code to < 0}: to the end). Returns false when
+     * llama.cpp cannot remove a partial range (recurrent models), in which case nothing was removed.
+     */
+    public boolean removeRange(int sequence, int from, int to) {
+        checkUsable();
+        checkSequence(sequence);
+        boolean removed;
+        try {
+            removed = (boolean) lib.kvSelfSeqRm.invokeExact(ctx, sequence, from, to);
+        } catch (Throwable t) {
+            throw LlamaException.wrap("llama_kv_self_seq_rm", t);
+        }
+        if (removed) {
+            int start = Math.max(0, from);
+            if (to < 0 || to >= nextPosition[sequence]) {
+                nextPosition[sequence] = Math.min(nextPosition[sequence], start);
+            }
+        }
+        return removed;
+    }
+
+    /** Keeps positions {@code [0, length)} of {@code sequence}: the rollback after rejected draft tokens. */
+    public void truncate(int sequence, int length) {
+        if (length < 0) {
+            throw new IllegalArgumentException("length must be >= 0, got " + length);
+        }
+        if (!removeRange(sequence, length, -1)) {
+            throw new LlamaException(Code.UNSUPPORTED, "This model cannot roll back part of a sequence");
+        }
+    }
+
+    /** Empties {@code sequence}. */
+    public void clearSequence(int sequence) {
+        removeRange(sequence, -1, -1);
+    }
+
+    /** Makes {@code target} share {@code source}'s cached positions {@code [from, to)} (no copy of the data). */
+    public void copySequence(int source, int target, int from, int to) {
+        checkUsable();
+        checkSequence(source);
+        checkSequence(target);
+        try {
+            lib.kvSelfSeqCp.invokeExact(ctx, source, target, from, to);
+        } catch (Throwable t) {
+            throw LlamaException.wrap("llama_kv_self_seq_cp", t);
+        }
+        int end = to < 0 ? nextPosition[source] : Math.min(to, nextPosition[source]);
+        if (end > Math.max(0, from)) {
+            nextPosition[target] = Math.max(nextPosition[target], end);
+        }
+    }
+
+    /** Drops every sequence but {@code sequence}. */
+    public void keepOnly(int sequence) {
+        checkUsable();
+        checkSequence(sequence);
+        try {
+            lib.kvSelfSeqKeep.invokeExact(ctx, sequence);
+        } catch (Throwable t) {
+            throw LlamaException.wrap("llama_kv_self_seq_keep", t);
+        }
+        int kept = nextPosition[sequence];
+        Arrays.fill(nextPosition, 0);
+        nextPosition[sequence] = kept;
+    }
+
+    /** Empties the whole KV cache. */
+    public void clear() {
+        checkUsable();
+        try {
+            lib.kvSelfClear.invokeExact(ctx);
+        } catch (Throwable t) {
+            throw LlamaException.wrap("llama_kv_self_clear", t);
+        }
+        Arrays.fill(nextPosition, 0);
+        lastOutputs = new boolean[0];
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Frees the context and its batch. Idempotent; only the owner thread may close it. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        checkOwner();
+        closed = true;
+        try {
+            lib.batchFree.invokeExact(batch);
+            lib.free.invokeExact(ctx);
+        } catch (Throwable t) {
+            throw LlamaException.wrap("freeing the context", t);
+        } finally {
+            arena.close();
+            model.contextClosed(this);
+        }
+    }
+
+    // ---- validation ---------------------------------------------------------------------------------------------
+
+    private void validate(DecodeBatch input) {
+        int n = input.size();
+        if (n == 0) {
+            throw new LlamaException(Code.INVALID_ARGUMENT, "Empty batch");
+        }
+        if (n > batchSize) {
+            throw new LlamaException(Code.BATCH_OVERFLOW, "Batch of " + n + " tokens exceeds the context's batch size " + batchSize);
+        }
+        for (int i = 0; i < n; i++) {
+            int token = input.token(i);
+            if (token < 0 || token >= vocabularySize) {
+                throw new LlamaException(Code.INVALID_TOKEN, "Token id " + token + " at batch index " + i
+                        + " is outside the vocabulary [0, " + vocabularySize + ")");
+            }
+            int position = input.position(i);
+            if (position < 0 || position >= contextSize) {
+                throw new LlamaException(position < 0 ? Code.INVALID_ARGUMENT : Code.CONTEXT_OVERFLOW, "Position " + position
+                        + " at batch index " + i + " is outside the context [0, " + contextSize + ")");
+            }
+            int[] seqs = input.sequenceIdsUnsafe(i);
+            if (seqs.length > maxSequences) {
+                throw new LlamaException(Code.INVALID_ARGUMENT, "Token at batch index " + i + " belongs to " + seqs.length
+                        + " sequences; the context has " + maxSequences);
+            }
+            for (int s = 0; s < seqs.length; s++) {
+                checkSequence(seqs[s]);
+                for (int t = 0; t < s; t++) {
+                    if (seqs[t] == seqs[s]) {
+                        throw new LlamaException(Code.INVALID_ARGUMENT, "Sequence " + seqs[s] + " listed twice at batch index " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void checkSequence(int sequence) {
+        if (sequence < 0 || sequence >= maxSequences) {
+            throw new LlamaException(Code.INVALID_ARGUMENT, "Sequence id " + sequence + " outside [0, " + maxSequences + ")");
+        }
+    }
+
+    private void checkUsable() {
+        if (closed) {
+            throw new LlamaException(Code.CLOSED, "The context is closed");
+        }
+        checkOwner();
+    }
+
+    private void checkOwner() {
+        if (Thread.currentThread() != owner) {
+            throw new LlamaException(Code.WRONG_THREAD, "A llama context belongs to the thread that created it ("
+                    + owner.getName() + "); called from " + Thread.currentThread().getName());
+        }
+    }
+
+    private MemorySegment pointer(String field, long bytes) {
+        return batch.get(ADDRESS, NativeLayouts.offset(NativeLayouts.BATCH, field)).reinterpret(bytes);
+    }
+
+    private static void setInt(MemorySegment params, String field, int value) {
+        params.set(JAVA_INT, NativeLayouts.offset(NativeLayouts.CONTEXT_PARAMS, field), value);
+    }
+}
