@@ -9,8 +9,19 @@ package io.speculum.llama;
  * @param maxSequences  distinct sequence ids (concurrent sessions or tree branches) in the context
  * @param threads       threads for single-token decodes
  * @param threadsBatch  threads for multi-token decodes
+ * @param batchInvariant make a token's logits independent of how many tokens share its decode (see below)
+ *
+ * <p><b>Batch invariance.</b> On CPU, llama.cpp multiplies a single column (one token, or one output row) with
+ * other kernels than several columns, with another summation order: measured here on AVX-512, stories260K's logits
+ * for the same token differ by up to 3.4e-3 between a one-token decode and a multi-token one, enough to flip a
+ * greedy choice at a near-tie. With {@code batchInvariant}, the context never runs a one-column product: a lone
+ * token is decoded together with a padding token in a hidden scratch sequence, and a decode that wants logits for
+ * one token computes them for a second one too. Logits are then bitwise the same however tokens are grouped into
+ * decodes (on F32 models), which is what lets speculative decoding promise exactly the target model's output.
+ * It costs one extra token on single-token decodes and needs {@code ubatchSize == batchSize}.
  */
-public record ContextOptions(int contextSize, int batchSize, int ubatchSize, int maxSequences, int threads, int threadsBatch) {
+public record ContextOptions(int contextSize, int batchSize, int ubatchSize, int maxSequences, int threads, int threadsBatch,
+                             boolean batchInvariant) {
 
     public ContextOptions {
         requirePositive(contextSize, "contextSize");
@@ -22,8 +33,14 @@ public record ContextOptions(int contextSize, int batchSize, int ubatchSize, int
         if (ubatchSize > batchSize) {
             throw new IllegalArgumentException("ubatchSize (" + ubatchSize + ") must not exceed batchSize (" + batchSize + ")");
         }
-        if (maxSequences > 256) {
-            throw new IllegalArgumentException("maxSequences must be at most 256 (llama.cpp's LLAMA_MAX_SEQ), got " + maxSequences);
+        if (batchInvariant && batchSize < 2) {
+            throw new IllegalArgumentException("batchInvariant needs batchSize >= 2 (room for a padding token)");
+        }
+        if (batchInvariant && ubatchSize != batchSize) {
+            throw new IllegalArgumentException("batchInvariant needs ubatchSize == batchSize (a micro-batch split could leave one token alone)");
+        }
+        if (maxSequences > 255) {
+            throw new IllegalArgumentException("maxSequences must be at most 255 (llama.cpp's LLAMA_MAX_SEQ is 256, one is kept for padding), got " + maxSequences);
         }
     }
 
@@ -31,19 +48,24 @@ public record ContextOptions(int contextSize, int batchSize, int ubatchSize, int
     public static ContextOptions defaults(int contextSize) {
         int cores = Runtime.getRuntime().availableProcessors();
         int batch = Math.min(512, contextSize);
-        return new ContextOptions(contextSize, batch, batch, 1, cores, cores);
+        return new ContextOptions(contextSize, batch, batch, 1, cores, cores, false);
     }
 
     public ContextOptions withMaxSequences(int n) {
-        return new ContextOptions(contextSize, batchSize, ubatchSize, n, threads, threadsBatch);
+        return new ContextOptions(contextSize, batchSize, ubatchSize, n, threads, threadsBatch, batchInvariant);
     }
 
     public ContextOptions withBatchSize(int n) {
-        return new ContextOptions(contextSize, n, Math.min(ubatchSize, n), maxSequences, threads, threadsBatch);
+        return new ContextOptions(contextSize, n, batchInvariant ? n : Math.min(ubatchSize, n), maxSequences, threads, threadsBatch, batchInvariant);
     }
 
     public ContextOptions withThreads(int n) {
-        return new ContextOptions(contextSize, batchSize, ubatchSize, maxSequences, n, n);
+        return new ContextOptions(contextSize, batchSize, ubatchSize, maxSequences, n, n, batchInvariant);
+    }
+
+    /** Same sizes, with {@code batchInvariant} on or off (turning it on sets the micro-batch to the batch size). */
+    public ContextOptions withBatchInvariance(boolean invariant) {
+        return new ContextOptions(contextSize, batchSize, invariant ? batchSize : ubatchSize, maxSequences, threads, threadsBatch, invariant);
     }
 
     private static void requirePositive(int value, String name) {

@@ -39,7 +39,9 @@ public final class InferenceContext implements AutoCloseable {
     private final int contextSize;
     private final int batchSize;
     private final int maxSequences;
+    private final int scratchSequence;       // hidden sequence for padding tokens, -1 without batch invariance
     private final int vocabularySize;
+    private final int nativeSeqCapacity;
     private final int[] nextPosition;        // per sequence: highest cached position + 1 (0 = empty)
     private boolean[] lastOutputs = new boolean[0];
     private long generation;
@@ -59,7 +61,8 @@ public final class InferenceContext implements AutoCloseable {
         setInt(params, "n_ctx", options.contextSize());
         setInt(params, "n_batch", options.batchSize());
         setInt(params, "n_ubatch", options.ubatchSize());
-        setInt(params, "n_seq_max", options.maxSequences());
+        // batch invariance pads lone tokens into one extra, hidden sequence
+        setInt(params, "n_seq_max", options.maxSequences() + (options.batchInvariant() ? 1 : 0));
         setInt(params, "n_threads", options.threads());
         setInt(params, "n_threads_batch", options.threadsBatch());
         params.set(JAVA_BOOLEAN, NativeLayouts.offset(NativeLayouts.CONTEXT_PARAMS, "no_perf"), true);
@@ -72,16 +75,20 @@ public final class InferenceContext implements AutoCloseable {
         }
         this.contextSize = (int) lib.nCtx.invokeExact(ctx);
         this.batchSize = (int) lib.nBatch.invokeExact(ctx);
-        this.maxSequences = (int) lib.nSeqMax.invokeExact(ctx);
+        int nativeSequences = (int) lib.nSeqMax.invokeExact(ctx);
+        this.maxSequences = options.maxSequences();
+        this.scratchSequence = options.batchInvariant() ? maxSequences : -1;
         this.vocabularySize = model.vocabulary().size();
         this.nextPosition = new int[maxSequences];
 
-        this.batch = (MemorySegment) lib.batchInit.invokeExact((SegmentAllocator) arena, batchSize, 0, maxSequences);
-        this.batchTokens = pointer("token", (long) batchSize * Integer.BYTES);
-        this.batchPositions = pointer("pos", (long) batchSize * Integer.BYTES);
-        this.batchSeqCounts = pointer("n_seq_id", (long) batchSize * Integer.BYTES);
-        this.batchSeqIds = pointer("seq_id", (long) batchSize * ADDRESS.byteSize());
-        this.batchLogits = pointer("logits", batchSize);
+        // one spare slot for the padding token of a lone-token decode
+        this.batch = (MemorySegment) lib.batchInit.invokeExact((SegmentAllocator) arena, batchSize + 1, 0, nativeSequences);
+        this.batchTokens = pointer("token", (batchSize + 1L) * Integer.BYTES);
+        this.batchPositions = pointer("pos", (batchSize + 1L) * Integer.BYTES);
+        this.batchSeqCounts = pointer("n_seq_id", (batchSize + 1L) * Integer.BYTES);
+        this.batchSeqIds = pointer("seq_id", (batchSize + 1L) * ADDRESS.byteSize());
+        this.batchLogits = pointer("logits", batchSize + 1L);
+        this.nativeSeqCapacity = nativeSequences;
     }
 
     public Model model() {
@@ -122,18 +129,27 @@ public final class InferenceContext implements AutoCloseable {
         checkUsable();
         validate(input);
         int n = input.size();
+        int outputs = 0;
         for (int i = 0; i < n; i++) {
-            batchTokens.setAtIndex(JAVA_INT, i, input.token(i));
-            batchPositions.setAtIndex(JAVA_INT, i, input.position(i));
             int[] seqs = input.sequenceIdsUnsafe(i);
-            batchSeqCounts.setAtIndex(JAVA_INT, i, seqs.length);
-            MemorySegment ids = batchSeqIds.getAtIndex(ADDRESS, i).reinterpret((long) maxSequences * Integer.BYTES);
-            for (int s = 0; s < seqs.length; s++) {
-                ids.setAtIndex(JAVA_INT, s, seqs[s]);
-            }
-            batchLogits.set(JAVA_BYTE, i, (byte) (input.wantsLogits(i) ? 1 : 0));
+            setNativeToken(i, input.token(i), input.position(i), seqs, input.wantsLogits(i));
+            outputs += input.wantsLogits(i) ? 1 : 0;
         }
-        batch.set(JAVA_INT, 0, n);
+        int nativeCount = n;
+        boolean padded = false;
+        if (scratchSequence >= 0) {
+            if (n == 1) {
+                // a lone token: decode a padding token beside it, with logits, in the hidden sequence
+                setNativeToken(1, input.token(0), 0, new int[] {scratchSequence}, true);
+                nativeCount = 2;
+                padded = true;
+            } else if (outputs == 1) {
+                // one output row would take the single-column kernels: compute a second, unused row
+                int extra = input.wantsLogits(0) ? 1 : 0;
+                batchLogits.set(JAVA_BYTE, extra, (byte) 1);
+            }
+        }
+        batch.set(JAVA_INT, 0, nativeCount);
         int rc;
         try {
             LlamaLibrary.takeNativeErrors();
@@ -142,6 +158,9 @@ public final class InferenceContext implements AutoCloseable {
             throw LlamaException.wrap("llama_decode", t);
         }
         generation++;
+        if (padded) {
+            removePadding();
+        }
         if (rc == 1) {
             lastOutputs = new boolean[0];
             throw new LlamaException(Code.KV_CACHE_FULL, "No room in the KV cache for " + n + " tokens (context size "
@@ -157,6 +176,26 @@ public final class InferenceContext implements AutoCloseable {
             for (int seq : input.sequenceIdsUnsafe(i)) {
                 nextPosition[seq] = Math.max(nextPosition[seq], input.position(i) + 1);
             }
+        }
+    }
+
+    private void setNativeToken(int i, int token, int position, int[] seqs, boolean logits) {
+        batchTokens.setAtIndex(JAVA_INT, i, token);
+        batchPositions.setAtIndex(JAVA_INT, i, position);
+        batchSeqCounts.setAtIndex(JAVA_INT, i, seqs.length);
+        MemorySegment ids = batchSeqIds.getAtIndex(ADDRESS, i).reinterpret((long) nativeSeqCapacity * Integer.BYTES);
+        for (int s = 0; s < seqs.length; s++) {
+            ids.setAtIndex(JAVA_INT, s, seqs[s]);
+        }
+        batchLogits.set(JAVA_BYTE, i, (byte) (logits ? 1 : 0));
+    }
+
+    private void removePadding() {
+        try {
+            boolean removed = (boolean) lib.kvSelfSeqRm.invokeExact(ctx, scratchSequence, -1, -1);
+            assert removed;
+        } catch (Throwable t) {
+            throw LlamaException.wrap("llama_kv_self_seq_rm", t);
         }
     }
 

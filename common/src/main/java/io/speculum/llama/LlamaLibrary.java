@@ -29,6 +29,7 @@ public final class LlamaLibrary {
     private static volatile LlamaLibrary instance;
 
     private final Path path;
+    private final Binder binder;
     private final int buildNumber;
     private final String commit;
 
@@ -43,7 +44,6 @@ public final class LlamaLibrary {
     final MethodHandle modelNCtxTrain;
     final MethodHandle modelNEmbd;
     final MethodHandle modelNLayer;
-    final MethodHandle modelNHead;
     final MethodHandle modelMetaCount;
     final MethodHandle modelMetaKeyByIndex;
     final MethodHandle modelMetaValStrByIndex;
@@ -95,6 +95,7 @@ public final class LlamaLibrary {
             throw new LlamaException(LlamaException.Code.LIBRARY_UNAVAILABLE, "Cannot open the llama library " + path + ": " + e.getMessage(), e);
         }
         Binder b = new Binder(linker, lookup, path);
+        this.binder = b;
 
         this.buildNumber = lookup.find("LLAMA_BUILD_NUMBER")
                 .orElseThrow(() -> new LlamaException(LlamaException.Code.LIBRARY_MISMATCH, path + " does not export LLAMA_BUILD_NUMBER: not a llama.cpp library"))
@@ -119,7 +120,6 @@ public final class LlamaLibrary {
         modelNCtxTrain = b.fn("llama_model_n_ctx_train", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         modelNEmbd = b.fn("llama_model_n_embd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         modelNLayer = b.fn("llama_model_n_layer", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        modelNHead = b.fn("llama_model_n_head", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         modelMetaCount = b.fn("llama_model_meta_count", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         modelMetaKeyByIndex = b.fn("llama_model_meta_key_by_index", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
         modelMetaValStrByIndex = b.fn("llama_model_meta_val_str_by_index", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
@@ -195,6 +195,11 @@ public final class LlamaLibrary {
      */
     public static LlamaLibrary open(Path libraryFile) {
         return new LlamaLibrary(libraryFile.toAbsolutePath());
+    }
+
+    /** Binds a further exported function (for helpers outside the core set, such as the gguf_* API). */
+    MethodHandle function(String name, FunctionDescriptor descriptor) {
+        return binder.fn(name, descriptor);
     }
 
     public Path path() {

@@ -212,12 +212,21 @@ public final class Model implements AutoCloseable {
                     (int) lib.modelNCtxTrain.invokeExact(handle),
                     (int) lib.modelNEmbd.invokeExact(handle),
                     (int) lib.modelNLayer.invokeExact(handle),
-                    (int) lib.modelNHead.invokeExact(handle),
+                    // llama_model_n_head aborts the process for vocabulary-only models (no layers): read the key instead
+                    parseInt(kv.get(kv.getOrDefault("general.architecture", "llama") + ".attention.head_count")),
                     vocabulary.size(),
                     vocabulary.type(),
                     vocabulary.specialTokens(),
                     chatTemplate,
                     kv);
+        }
+    }
+
+    private static int parseInt(String value) {
+        try {
+            return value == null ? 0 : Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 

@@ -8,7 +8,12 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
 
 /**
  * A model's tokenizer. Thread-safe. Every token id is checked before it reaches native code: llama.cpp indexes its
@@ -23,6 +28,11 @@ public final class Vocabulary {
     private final VocabularyType type;
     private final SpecialTokens specialTokens;
     private volatile VocabularyFingerprint fingerprint;
+    // SentencePiece vocabularies without all 256 byte tokens: llama.cpp's byte fallback calls unordered_map::at()
+    // for a character it cannot spell and aborts the process. We check the text against these instead.
+    private final boolean byteFallback;
+    private final Set<Integer> spellableCodePoints;
+    private final List<String> specialTexts;
 
     Vocabulary(Model model, LlamaLibrary lib, MemorySegment vocab) throws Throwable {
         this.model = model;
@@ -38,6 +48,64 @@ public final class Vocabulary {
                 (int) lib.vocabPad.invokeExact(vocab),
                 (boolean) lib.vocabGetAddBos.invokeExact(vocab),
                 (boolean) lib.vocabGetAddEos.invokeExact(vocab));
+        Set<String> texts = new HashSet<>();
+        Set<Integer> single = new HashSet<>();
+        List<String> special = new ArrayList<>();
+        for (int token = 0; token < size; token++) {
+            MemorySegment t = (MemorySegment) lib.vocabGetText.invokeExact(vocab, token);
+            String text = t.equals(MemorySegment.NULL) ? "" : t.reinterpret(Integer.MAX_VALUE).getString(0, StandardCharsets.UTF_8);
+            texts.add(text);
+            if (!text.isEmpty() && text.codePointCount(0, text.length()) == 1) {
+                single.add(text.codePointAt(0));
+            }
+            int attr = (int) lib.vocabGetAttr.invokeExact(vocab, token);
+            if ((attr & (ATTR_CONTROL | ATTR_USER_DEFINED)) != 0 && !text.isEmpty()) {
+                special.add(text);
+            }
+        }
+        boolean allBytes = true;
+        for (int b = 0; b < 256 && allBytes; b++) {
+            allBytes = texts.contains(String.format("<0x%02X>", b));
+        }
+        this.byteFallback = type != VocabularyType.SPM || allBytes;
+        this.spellableCodePoints = byteFallback ? Set.of() : Set.copyOf(single);
+        special.sort(Comparator.comparingInt(String::length).reversed());
+        this.specialTexts = List.copyOf(special);
+    }
+
+    private static final int ATTR_CONTROL = 1 << 3;
+    private static final int ATTR_USER_DEFINED = 1 << 4;
+    private static final int SPM_SPACE = 0x2581; // '▁', SentencePiece's escaped space
+
+    /**
+     * Whether every character of any text can be tokenised: true unless this is a SentencePiece vocabulary without
+     * byte tokens, which can spell only the characters it has tokens for.
+     */
+    public boolean hasByteFallback() {
+        return byteFallback;
+    }
+
+    /** Throws {@link LlamaException.Code#INVALID_ARGUMENT} naming the first character this vocabulary cannot spell. */
+    public void checkSpellable(String text, boolean parseSpecial) {
+        if (byteFallback) {
+            return;
+        }
+        String checked = text;
+        if (parseSpecial) {
+            for (String special : specialTexts) {
+                checked = checked.replace(special, "");
+            }
+        }
+        for (int i = 0; i < checked.length(); ) {
+            int cp = checked.codePointAt(i);
+            int spelled = cp == ' ' ? SPM_SPACE : cp;
+            if (!spellableCodePoints.contains(spelled)) {
+                throw new LlamaException(LlamaException.Code.INVALID_ARGUMENT, String.format(
+                        "The text contains %s (U+%04X), which this %d-token vocabulary cannot represent (it has no byte fallback)",
+                        Character.isISOControl(cp) ? "a control character" : "'" + Character.toString(cp) + "'", cp, size));
+            }
+            i += Character.charCount(cp);
+        }
     }
 
     public int size() {
@@ -77,6 +145,7 @@ public final class Vocabulary {
      * @param parseSpecial recognise special-token texts such as {@code <s>} in the input instead of treating them as text
      */
     public int[] tokenize(String text, boolean addSpecial, boolean parseSpecial) {
+        checkSpellable(text, parseSpecial);
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         return model.use(() -> {
             try (Arena arena = Arena.ofConfined()) {
