@@ -161,20 +161,43 @@ public final class InferenceContext implements AutoCloseable {
         if (padded) {
             removePadding();
         }
-        if (rc == 1) {
-            lastOutputs = new boolean[0];
-            throw new LlamaException(Code.KV_CACHE_FULL, "No room in the KV cache for " + n + " tokens (context size "
-                    + contextSize + " shared by all sequences); free sequences or use a larger context");
-        }
         if (rc != 0) {
             lastOutputs = new boolean[0];
-            throw new LlamaException(Code.DECODE_FAILED, "llama_decode failed with " + rc + ": " + LlamaLibrary.takeNativeErrors());
+            String errors = LlamaLibrary.takeNativeErrors();
+            undoPartialDecode(input);
+            // b4916 answers 1, or -3 ("failed to prepare ubatch"), when no KV slot is free
+            if (rc == 1 || rc == -3) {
+                throw new LlamaException(Code.KV_CACHE_FULL, "No room in the KV cache for " + n + " tokens (context size "
+                        + contextSize + " shared by all sequences); free sequences or use a larger context");
+            }
+            throw new LlamaException(Code.DECODE_FAILED, "llama_decode failed with " + rc + ": " + errors);
         }
         lastOutputs = new boolean[n];
         for (int i = 0; i < n; i++) {
             lastOutputs[i] = input.wantsLogits(i);
             for (int seq : input.sequenceIdsUnsafe(i)) {
                 nextPosition[seq] = Math.max(nextPosition[seq], input.position(i) + 1);
+            }
+        }
+    }
+
+    /** A failed decode may have cached earlier micro-batches: remove what it added so the cache is as before. */
+    private void undoPartialDecode(DecodeBatch input) {
+        int[] firstNew = new int[maxSequences];
+        Arrays.fill(firstNew, Integer.MAX_VALUE);
+        for (int i = 0; i < input.size(); i++) {
+            for (int seq : input.sequenceIdsUnsafe(i)) {
+                firstNew[seq] = Math.min(firstNew[seq], input.position(i));
+            }
+        }
+        for (int seq = 0; seq < maxSequences; seq++) {
+            if (firstNew[seq] != Integer.MAX_VALUE && firstNew[seq] >= nextPosition[seq]) {
+                try {
+                    boolean removed = (boolean) lib.kvSelfSeqRm.invokeExact(ctx, seq, firstNew[seq], -1);
+                    assert removed;
+                } catch (Throwable t) {
+                    throw LlamaException.wrap("llama_kv_self_seq_rm", t);
+                }
             }
         }
     }

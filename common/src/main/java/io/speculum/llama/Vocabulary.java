@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -180,6 +181,15 @@ public final class Vocabulary {
      */
     public String detokenize(int[] tokens, boolean removeSpecial, boolean unparseSpecial) {
         checkTokens(tokens);
+        if (removeSpecial && specialTokens.addBos() && tokens.length > 0 && tokens[0] == specialTokens.bos()) {
+            // llama.cpp keeps SentencePiece's added leading space when it removes the BOS itself (b4916), so
+            // detokenize(tokenize(text)) would not give the text back; dropping the BOS here makes it strip the space.
+            return detokenizeNative(Arrays.copyOfRange(tokens, 1, tokens.length), true, unparseSpecial);
+        }
+        return detokenizeNative(tokens, removeSpecial, unparseSpecial);
+    }
+
+    private String detokenizeNative(int[] tokens, boolean removeSpecial, boolean unparseSpecial) {
         return model.use(() -> {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment in = arena.allocateFrom(JAVA_INT, tokens.length == 0 ? new int[] {0} : tokens);

@@ -1,0 +1,195 @@
+package io.speculum.llama;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class InferenceEngineTest {
+
+    private static final String[] PROMPTS = {
+        "Once upon a time", "The cat sat on the mat", "Tom had a red ball", "It was a sunny day"};
+
+    private static Model model;
+
+    @BeforeAll
+    static void load() {
+        model = Model.load(TestModels.model(TestModels.STORIES_260K));
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    private static ContextOptions options(int sequences) {
+        return ContextOptions.defaults(512).withMaxSequences(sequences).withBatchInvariance(true);
+    }
+
+    /** Greedy generation through the engine, one decode per step. */
+    private static int[] generate(InferenceEngine engine, int sequence, int[] prompt, int n) {
+        float[] logits = engine.decode(SequenceDecode.last(sequence, prompt, 0)).join().last();
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = argmax(logits);
+            logits = engine.decode(SequenceDecode.last(sequence, new int[] {out[i]}, prompt.length + i)).join().last();
+        }
+        return out;
+    }
+
+    private static int argmax(float[] row) {
+        int best = 0;
+        for (int i = 1; i < row.length; i++) {
+            if (row[i] > row[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    @Test
+    void concurrentSessionsShareDecodesAndGetTheirSoloOutputs() throws Exception {
+        int n = 24;
+        int[][] solo = new int[PROMPTS.length][];
+        for (int s = 0; s < PROMPTS.length; s++) {
+            try (InferenceContext context = model.newContext(options(1))) {
+                solo[s] = Greedy.generate(context, model.vocabulary().tokenize(PROMPTS[s]), n);
+            }
+        }
+        try (InferenceEngine engine = new InferenceEngine(model, options(PROMPTS.length), EngineOptions.named("test"))) {
+            // hold the engine so that every session's prefill is queued before the first decode runs
+            CountDownLatch gate = new CountDownLatch(1);
+            engine.submit(context -> gate.await(10, TimeUnit.SECONDS));
+            List<CompletableFuture<int[]>> sessions = new ArrayList<>();
+            for (int s = 0; s < PROMPTS.length; s++) {
+                int sequence = s;
+                sessions.add(CompletableFuture.supplyAsync(
+                        () -> generate(engine, sequence, model.vocabulary().tokenize(PROMPTS[sequence]), n),
+                        runnable -> Thread.ofPlatform().start(runnable)));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (engine.statistics().queued() < PROMPTS.length && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            gate.countDown();
+            for (int s = 0; s < PROMPTS.length; s++) {
+                assertThat(sessions.get(s).get(60, TimeUnit.SECONDS)).as(PROMPTS[s]).isEqualTo(solo[s]);
+            }
+            EngineStatistics stats = engine.statistics();
+            assertThat(stats.maxRequestsPerCall()).isEqualTo(PROMPTS.length);
+            assertThat(stats.requestsDecoded()).isEqualTo((long) PROMPTS.length * (n + 1));
+            assertThat(stats.decodeCalls()).isLessThan(stats.requestsDecoded());
+        }
+    }
+
+    @Test
+    void aRequestLongerThanTheBatchIsDecodedInChunks() {
+        int[] tokens = model.vocabulary().tokenize(TestTexts.paragraphs(3).get(2));
+        assertThat(tokens.length).isBetween(70, 500);
+        ContextOptions small = options(1).withBatchSize(64);
+        float[] direct;
+        try (InferenceContext context = model.newContext(small)) {
+            DecodeBatch batch = new DecodeBatch();
+            for (int from = 0; from < tokens.length; from += 64) {
+                batch.clear();
+                batch.addSequence(0, Arrays.copyOfRange(tokens, from, Math.min(tokens.length, from + 64)), from, false);
+                context.decode(batch);
+            }
+            direct = context.logits(batch.size() - 1);
+        }
+        try (InferenceEngine engine = new InferenceEngine(model, small, EngineOptions.named("chunks"))) {
+            SequenceLogits result = engine.decode(SequenceDecode.last(0, tokens, 0)).join();
+            assertThat(result.last()).isEqualTo(direct);
+            assertThat(engine.statistics().decodeCalls()).isEqualTo((tokens.length + 63) / 64);
+        }
+    }
+
+    @Test
+    void badRequestsFailAloneAndAtOnce() {
+        try (InferenceEngine engine = new InferenceEngine(model, options(2), EngineOptions.named("bad"))) {
+            assertFails(engine.decode(SequenceDecode.last(0, new int[] {1, 9999}, 0)), LlamaException.Code.INVALID_TOKEN);
+            assertFails(engine.decode(SequenceDecode.last(2, new int[] {1}, 0)), LlamaException.Code.INVALID_ARGUMENT);
+            assertFails(engine.decode(SequenceDecode.last(0, new int[] {1, 2}, 511)), LlamaException.Code.CONTEXT_OVERFLOW);
+            assertFails(engine.submit(context -> {
+                throw new IllegalStateException("task failed");
+            }), null);
+            // the engine still works
+            assertThat(engine.decode(SequenceDecode.last(1, model.vocabulary().tokenize("Hello"), 0)).join().last())
+                    .hasSize(512);
+        }
+    }
+
+    @Test
+    void aFullQueueRefusesWorkInsteadOfGrowing() throws Exception {
+        try (InferenceEngine engine = new InferenceEngine(model, options(1), new EngineOptions("small", 2))) {
+            CountDownLatch running = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            engine.submit(context -> {
+                running.countDown();
+                return release.await(10, TimeUnit.SECONDS);
+            });
+            running.await(10, TimeUnit.SECONDS);
+            CompletableFuture<SequenceLogits> first = engine.decode(SequenceDecode.last(0, new int[] {1}, 0));
+            CompletableFuture<SequenceLogits> second = engine.decode(SequenceDecode.last(0, new int[] {400}, 1));
+            assertFails(engine.decode(SequenceDecode.last(0, new int[] {401}, 2)), LlamaException.Code.SATURATED);
+            release.countDown();
+            assertThat(first.get(10, TimeUnit.SECONDS).last()).hasSize(512);
+            assertThat(second.get(10, TimeUnit.SECONDS).last()).hasSize(512);
+        }
+    }
+
+    @Test
+    void cancelledWorkIsSkipped() throws Exception {
+        try (InferenceEngine engine = new InferenceEngine(model, options(1), EngineOptions.named("cancel"))) {
+            CountDownLatch release = new CountDownLatch(1);
+            engine.submit(context -> release.await(10, TimeUnit.SECONDS));
+            CompletableFuture<SequenceLogits> cancelled = engine.decode(SequenceDecode.last(0, new int[] {1, 400}, 0));
+            cancelled.cancel(true);
+            release.countDown();
+            engine.decode(SequenceDecode.last(0, new int[] {1}, 0)).get(10, TimeUnit.SECONDS);
+            assertThat(engine.statistics().requestsDecoded()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void closeFailsQueuedWorkAndRefusesNewWork() throws Exception {
+        InferenceEngine engine = new InferenceEngine(model, options(1), EngineOptions.named("closing"));
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Boolean> blocker = engine.submit(context -> {
+            running.countDown();
+            return release.await(10, TimeUnit.SECONDS);
+        });
+        running.await(10, TimeUnit.SECONDS);
+        CompletableFuture<SequenceLogits> queued = engine.decode(SequenceDecode.last(0, new int[] {1}, 0));
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(engine::close);
+        Thread.sleep(50);
+        release.countDown();
+        closing.get(30, TimeUnit.SECONDS);
+        assertThat(blocker.get(10, TimeUnit.SECONDS)).isTrue();
+        assertFails(queued, LlamaException.Code.CLOSED);
+        assertFails(engine.decode(SequenceDecode.last(0, new int[] {1}, 0)), LlamaException.Code.CLOSED);
+        assertThat(engine.isClosed()).isTrue();
+        engine.close(); // idempotent
+    }
+
+    private static void assertFails(CompletableFuture<?> future, LlamaException.Code code) {
+        assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .satisfies(e -> {
+                    if (code != null) {
+                        assertThat(e.getCause()).isInstanceOf(LlamaException.class);
+                        assertThat(((LlamaException) e.getCause()).code()).isEqualTo(code);
+                    }
+                });
+    }
+}
