@@ -228,6 +228,14 @@ public final class InferenceEngine implements AutoCloseable {
             sequences.add(d.request().sequence());
             tokens += n;
         }
+        try {
+            for (Decode d : packed) {
+                dropCachedFrom(ctx, d.request());
+            }
+        } catch (Throwable t) {
+            packed.forEach(d -> failLater(d.future(), t));
+            return;
+        }
         batch.clear();
         int[] firstIndex = new int[packed.size()];
         for (int p = 0; p < packed.size(); p++) {
@@ -259,6 +267,7 @@ public final class InferenceEngine implements AutoCloseable {
         float[][] rows = new float[r.logitsAt().length][];
         int row = 0;
         try {
+            dropCachedFrom(ctx, r);
             for (int from = 0; from < r.tokens().length; from += ctx.batchSize()) {
                 int to = Math.min(r.tokens().length, from + ctx.batchSize());
                 batch.clear();
@@ -276,6 +285,12 @@ public final class InferenceEngine implements AutoCloseable {
             return;
         }
         completeLater(decode.future(), new SequenceLogits(r.sequence(), r.logitsAt(), rows));
+    }
+
+    private static void dropCachedFrom(InferenceContext ctx, SequenceDecode r) {
+        if (ctx.sequenceLength(r.sequence()) > r.startPosition()) {
+            ctx.truncate(r.sequence(), r.startPosition());
+        }
     }
 
     private void record(int requests, int tokens) {

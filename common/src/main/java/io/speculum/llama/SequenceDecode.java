@@ -3,8 +3,10 @@ package io.speculum.llama;
 import java.util.Arrays;
 
 /**
- * Work for an {@link InferenceEngine}: append {@code tokens} to {@code sequence} starting at {@code startPosition},
- * and return the logits at the requested offsets within {@code tokens}.
+ * Work for an {@link InferenceEngine}: decode {@code tokens} into {@code sequence} at positions from
+ * {@code startPosition} on, and return the logits at the requested offsets within {@code tokens}. Anything the
+ * sequence had cached from {@code startPosition} on is dropped first (rolled-back draft tokens, a diverged
+ * history), so a request is correct whatever the cache held and replaying it gives the same logits.
  *
  * @param logitsAt offsets into {@code tokens} whose logits are wanted, ascending (empty: none)
  */

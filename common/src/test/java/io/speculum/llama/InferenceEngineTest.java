@@ -114,6 +114,26 @@ class InferenceEngineTest {
     }
 
     @Test
+    void aRequestRewritingHistoryDropsTheStaleCacheFirst() {
+        int[] prompt = model.vocabulary().tokenize("Once upon a time");
+        int[] wrong = model.vocabulary().tokenize(" purple cows flew", false, false);
+        int[] right = model.vocabulary().tokenize(" there was a dog", false, false);
+        try (InferenceEngine engine = new InferenceEngine(model, options(1), EngineOptions.named("rewrite"))) {
+            float[] fresh = engine.decode(SequenceDecode.all(0, concat(prompt, right), 0)).join().last();
+            engine.decode(SequenceDecode.last(0, concat(prompt, wrong), 0)).join();
+            // continue from the prompt with other tokens: the wrong ones must not be attended to
+            float[] rewritten = engine.decode(SequenceDecode.all(0, right, prompt.length)).join().last();
+            assertThat(rewritten).isEqualTo(fresh);
+        }
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void badRequestsFailAloneAndAtOnce() {
         try (InferenceEngine engine = new InferenceEngine(model, options(2), EngineOptions.named("bad"))) {
             assertFails(engine.decode(SequenceDecode.last(0, new int[] {1, 9999}, 0)), LlamaException.Code.INVALID_TOKEN);
