@@ -1,0 +1,282 @@
+package io.speculum.llama;
+
+import static java.lang.foreign.MemoryLayout.structLayout;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.speculum.llama.LlamaException.Code;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Writes a drafter derived from a verifier's own GGUF: its weight matrices quantised (Q8_0, Q4_0) or halved (F16),
+ * and/or only its first N transformer blocks kept (self-speculative drafting). The vocabulary, tokenizer and output
+ * head are the verifier's, so the two always share one vocabulary fingerprint.
+ *
+ * <p>llama.cpp's {@code llama_model_quantize} is not exported by java-llama.cpp's library, so this does what it does
+ * with the exported pieces: {@code gguf_*} to copy metadata and lay out tensors, {@code ggml_quantize_chunk} to
+ * convert rows. Everything a {@code GGML_ASSERT} would abort on (a row length that is not a multiple of the block
+ * size, an unknown key type) is checked here first.
+ */
+public final class DrafterDeriver {
+
+    private static final StructLayout INIT_PARAMS = structLayout(
+            JAVA_BOOLEAN.withName("no_alloc"), MemoryLayout.paddingLayout(7), ADDRESS.withName("ctx"));
+    private static final Pattern BLOCK_TENSOR = Pattern.compile("^blk\\.(\\d+)\\.");
+    private static final int GGML_TYPE_F32 = 0;
+    private static final int GGUF_TYPE_UINT32 = 4;
+    private static final int GGUF_TYPE_STRING = 8;
+    private static final int GGUF_TYPE_ARRAY = 9;
+    /** ggml_tensor: {@code enum ggml_type type} at 0, {@code int64_t ne[4]} at 16 (stable across ggml versions). */
+    private static final long TENSOR_TYPE_OFFSET = 0;
+    private static final long TENSOR_NE_OFFSET = 16;
+    private static final long TENSOR_STRUCT_PREFIX = 48;
+
+    private final Natives gguf = new Natives(LlamaLibrary.get());
+
+    /** Writes the drafter described by {@code derivation} and says what it did. */
+    public DerivedDrafter derive(DrafterDerivation derivation) {
+        Path source = derivation.source().toAbsolutePath();
+        if (!Files.isRegularFile(source)) {
+            throw new LlamaException(Code.MODEL_NOT_FOUND, "Model file " + source + " does not exist");
+        }
+        try (Arena arena = Arena.ofConfined(); FileChannel channel = FileChannel.open(source, StandardOpenOption.READ)) {
+            MemorySegment file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
+            MemorySegment ggmlContextSlot = arena.allocate(ADDRESS);
+            MemorySegment params = arena.allocate(INIT_PARAMS);
+            params.set(JAVA_BOOLEAN, 0, true); // metadata and tensor shapes only; data comes from the mapping
+            params.set(ADDRESS, 8, ggmlContextSlot);
+            MemorySegment src = (MemorySegment) gguf.initFromFile.invokeExact(arena.allocateFrom(source.toString()), params);
+            if (src.equals(MemorySegment.NULL)) {
+                throw new LlamaException(Code.MODEL_INVALID, "Cannot read GGUF from " + source + ": " + LlamaLibrary.takeNativeErrors());
+            }
+            MemorySegment ggmlContext = ggmlContextSlot.get(ADDRESS, 0);
+            MemorySegment dst = (MemorySegment) gguf.initEmpty.invokeExact();
+            try {
+                return write(derivation, arena, file, src, ggmlContext, dst);
+            } finally {
+                gguf.free.invokeExact(dst);
+                gguf.free.invokeExact(src);
+                gguf.ggmlFree.invokeExact(ggmlContext);
+            }
+        } catch (IOException e) {
+            throw new LlamaException(Code.MODEL_NOT_FOUND, "Cannot read " + source + ": " + e.getMessage(), e);
+        } catch (Throwable t) {
+            throw LlamaException.wrap("deriving a drafter from " + source, t);
+        }
+    }
+
+    private DerivedDrafter write(DrafterDerivation derivation, Arena arena, MemorySegment file, MemorySegment src,
+                                 MemorySegment ggmlContext, MemorySegment dst) throws Throwable {
+        String architecture = stringValue(arena, src, "general.architecture");
+        String blockCountKey = architecture + ".block_count";
+        long blockKey = (long) gguf.findKey.invokeExact(src, arena.allocateFrom(blockCountKey));
+        if (blockKey < 0 || (int) gguf.getKvType.invokeExact(src, blockKey) != GGUF_TYPE_UINT32) {
+            throw new LlamaException(Code.MODEL_INVALID, "GGUF has no u32 key " + blockCountKey);
+        }
+        int sourceBlocks = (int) gguf.getValU32.invokeExact(src, blockKey);
+        int blocks = derivation.keepBlocks() == 0 ? sourceBlocks : derivation.keepBlocks();
+        if (blocks > sourceBlocks) {
+            throw new LlamaException(Code.INVALID_ARGUMENT, "cannot keep " + blocks + " blocks of a model with " + sourceBlocks);
+        }
+
+        gguf.setKv.invokeExact(dst, src);
+        if (blocks != sourceBlocks) {
+            gguf.setValU32.invokeExact(dst, arena.allocateFrom(blockCountKey), blocks);
+            truncatePerLayerArrays(arena, src, dst, architecture + ".", sourceBlocks, blocks);
+        }
+        WeightFormat format = derivation.format();
+        if (format != WeightFormat.KEEP) {
+            gguf.setValU32.invokeExact(dst, arena.allocateFrom("general.file_type"), format.fileType());
+        }
+        String name = hasKey(arena, src, "general.name") ? stringValue(arena, src, "general.name") : architecture;
+        gguf.setValStr.invokeExact(dst, arena.allocateFrom("general.name"),
+                arena.allocateFrom(name + " (derived drafter: " + format + ", " + blocks + "/" + sourceBlocks + " blocks)"));
+
+        long dataOffset = (long) gguf.getDataOffset.invokeExact(src);
+        long tensors = (long) gguf.getNTensors.invokeExact(src);
+        List<String> converted = new ArrayList<>();
+        List<String> unchanged = new ArrayList<>();
+        for (long i = 0; i < tensors; i++) {
+            MemorySegment namePtr = (MemorySegment) gguf.getTensorName.invokeExact(src, i);
+            String tensorName = namePtr.reinterpret(Long.MAX_VALUE).getString(0);
+            Matcher block = BLOCK_TENSOR.matcher(tensorName);
+            if (block.find() && Integer.parseInt(block.group(1)) >= blocks) {
+                continue;
+            }
+            MemorySegment tensor = ((MemorySegment) gguf.getTensor.invokeExact(ggmlContext, namePtr))
+                    .reinterpret(TENSOR_STRUCT_PREFIX);
+            long offset = dataOffset + (long) gguf.getTensorOffset.invokeExact(src, i);
+            long size = (long) gguf.getTensorSize.invokeExact(src, i);
+            MemorySegment data = file.asSlice(offset, size);
+            gguf.addTensor.invokeExact(dst, tensor);
+
+            String reason = conversionBlocker(format, tensor);
+            if (reason != null) {
+                gguf.setTensorData.invokeExact(dst, namePtr, data);
+                if (format != WeightFormat.KEEP) {
+                    unchanged.add(tensorName + " (" + reason + ")");
+                }
+                continue;
+            }
+            long rowLength = tensor.get(JAVA_LONG, TENSOR_NE_OFFSET);
+            long rows = size / (rowLength * Float.BYTES);
+            long rowSize = (long) gguf.rowSize.invokeExact(format.ggmlType(), rowLength);
+            MemorySegment out = arena.allocate(rowSize * rows, 64);
+            long written = (long) gguf.quantizeChunk.invokeExact(format.ggmlType(), data, out, 0L, rows, rowLength, MemorySegment.NULL);
+            if (written != rowSize * rows) {
+                throw new LlamaException(Code.INVALID_ARGUMENT, "ggml_quantize_chunk wrote " + written + " bytes for " + tensorName
+                        + ", expected " + rowSize * rows);
+            }
+            gguf.setTensorType.invokeExact(dst, namePtr, format.ggmlType());
+            gguf.setTensorData.invokeExact(dst, namePtr, out);
+            converted.add(tensorName);
+        }
+
+        Path target = derivation.target().toAbsolutePath();
+        Path parent = target.getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        boolean ok = (boolean) gguf.writeToFile.invokeExact(dst, arena.allocateFrom(target.toString()), false);
+        if (!ok) {
+            throw new LlamaException(Code.INVALID_ARGUMENT, "Cannot write " + target + ": " + LlamaLibrary.takeNativeErrors());
+        }
+        return new DerivedDrafter(target, sourceBlocks, blocks, format, Files.size(target), converted, unchanged);
+    }
+
+    /** Why a tensor keeps its source type under {@code format}, or null when it can be converted. */
+    private static String conversionBlocker(WeightFormat format, MemorySegment tensor) {
+        if (format == WeightFormat.KEEP) {
+            return "kept";
+        }
+        int type = tensor.get(JAVA_INT, TENSOR_TYPE_OFFSET);
+        if (type != GGML_TYPE_F32) {
+            return "source type " + type + " is not F32";
+        }
+        long rowLength = tensor.get(JAVA_LONG, TENSOR_NE_OFFSET);
+        long secondDimension = tensor.get(JAVA_LONG, TENSOR_NE_OFFSET + 8);
+        if (secondDimension <= 1) {
+            return "a vector (norms stay F32)";
+        }
+        if (rowLength % format.blockSize() != 0) {
+            return "rows of " + rowLength + " are not a multiple of " + format.blockSize();
+        }
+        return null;
+    }
+
+    /** Per-layer hyper-parameter arrays (e.g. head counts per block) must shrink with the block count. */
+    private void truncatePerLayerArrays(Arena arena, MemorySegment src, MemorySegment dst, String prefix,
+                                        int sourceBlocks, int blocks) throws Throwable {
+        long keys = (long) gguf.getNKv.invokeExact(src);
+        for (long k = 0; k < keys; k++) {
+            String key = ((MemorySegment) gguf.getKey.invokeExact(src, k)).reinterpret(Long.MAX_VALUE).getString(0);
+            if (!key.startsWith(prefix) || (int) gguf.getKvType.invokeExact(src, k) != GGUF_TYPE_ARRAY) {
+                continue;
+            }
+            long n = (long) gguf.getArrN.invokeExact(src, k);
+            if (n != sourceBlocks) {
+                continue;
+            }
+            int elementType = (int) gguf.getArrType.invokeExact(src, k);
+            if (elementType == GGUF_TYPE_STRING || elementType == GGUF_TYPE_ARRAY) {
+                throw new LlamaException(Code.UNSUPPORTED, "cannot shorten per-layer key " + key + " of element type " + elementType);
+            }
+            MemorySegment data = (MemorySegment) gguf.getArrData.invokeExact(src, k);
+            gguf.setArrData.invokeExact(dst, arena.allocateFrom(key), elementType, data, (long) blocks);
+        }
+    }
+
+    private boolean hasKey(Arena arena, MemorySegment ctx, String key) throws Throwable {
+        return (long) gguf.findKey.invokeExact(ctx, arena.allocateFrom(key)) >= 0;
+    }
+
+    private String stringValue(Arena arena, MemorySegment ctx, String key) throws Throwable {
+        long id = (long) gguf.findKey.invokeExact(ctx, arena.allocateFrom(key));
+        if (id < 0 || (int) gguf.getKvType.invokeExact(ctx, id) != GGUF_TYPE_STRING) {
+            throw new LlamaException(Code.MODEL_INVALID, "GGUF has no string key " + key);
+        }
+        return ((MemorySegment) gguf.getValStr.invokeExact(ctx, id)).reinterpret(Long.MAX_VALUE).getString(0);
+    }
+
+    /** The gguf_* / ggml_* functions this needs, bound once per deriver. */
+    private static final class Natives {
+        final MethodHandle initFromFile;
+        final MethodHandle initEmpty;
+        final MethodHandle free;
+        final MethodHandle ggmlFree;
+        final MethodHandle findKey;
+        final MethodHandle getKvType;
+        final MethodHandle getValU32;
+        final MethodHandle getValStr;
+        final MethodHandle getNKv;
+        final MethodHandle getKey;
+        final MethodHandle getArrN;
+        final MethodHandle getArrType;
+        final MethodHandle getArrData;
+        final MethodHandle setKv;
+        final MethodHandle setValU32;
+        final MethodHandle setValStr;
+        final MethodHandle setArrData;
+        final MethodHandle getDataOffset;
+        final MethodHandle getNTensors;
+        final MethodHandle getTensorName;
+        final MethodHandle getTensorOffset;
+        final MethodHandle getTensorSize;
+        final MethodHandle getTensor;
+        final MethodHandle addTensor;
+        final MethodHandle setTensorType;
+        final MethodHandle setTensorData;
+        final MethodHandle rowSize;
+        final MethodHandle quantizeChunk;
+        final MethodHandle writeToFile;
+
+        Natives(LlamaLibrary lib) {
+            initFromFile = lib.function("gguf_init_from_file", FunctionDescriptor.of(ADDRESS, ADDRESS, INIT_PARAMS));
+            initEmpty = lib.function("gguf_init_empty", FunctionDescriptor.of(ADDRESS));
+            free = lib.function("gguf_free", FunctionDescriptor.ofVoid(ADDRESS));
+            ggmlFree = lib.function("ggml_free", FunctionDescriptor.ofVoid(ADDRESS));
+            findKey = lib.function("gguf_find_key", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS));
+            getKvType = lib.function("gguf_get_kv_type", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+            getValU32 = lib.function("gguf_get_val_u32", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+            getValStr = lib.function("gguf_get_val_str", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
+            getNKv = lib.function("gguf_get_n_kv", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+            getKey = lib.function("gguf_get_key", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
+            getArrN = lib.function("gguf_get_arr_n", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG));
+            getArrType = lib.function("gguf_get_arr_type", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+            getArrData = lib.function("gguf_get_arr_data", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
+            setKv = lib.function("gguf_set_kv", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+            setValU32 = lib.function("gguf_set_val_u32", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT));
+            setValStr = lib.function("gguf_set_val_str", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
+            setArrData = lib.function("gguf_set_arr_data", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
+            getDataOffset = lib.function("gguf_get_data_offset", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+            getNTensors = lib.function("gguf_get_n_tensors", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+            getTensorName = lib.function("gguf_get_tensor_name", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
+            getTensorOffset = lib.function("gguf_get_tensor_offset", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG));
+            getTensorSize = lib.function("gguf_get_tensor_size", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG));
+            getTensor = lib.function("ggml_get_tensor", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+            addTensor = lib.function("gguf_add_tensor", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+            setTensorType = lib.function("gguf_set_tensor_type", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT));
+            setTensorData = lib.function("gguf_set_tensor_data", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
+            rowSize = lib.function("ggml_row_size", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG));
+            quantizeChunk = lib.function("ggml_quantize_chunk",
+                    FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
+            writeToFile = lib.function("gguf_write_to_file", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS, JAVA_BOOLEAN));
+        }
+    }
+}
