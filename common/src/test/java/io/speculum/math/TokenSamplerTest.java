@@ -212,6 +212,13 @@ class TokenSamplerTest {
     }
 
     @Test
+    void aUniformOnACumulativeBoundaryGoesToTheNextToken() {
+        SparseDistribution d = new SparseDistribution(new int[] {8, 6}, new float[] {0.5f, 0.5f});
+        assertThat(TokenSampler.sample(d, 0.5)).isEqualTo(6);
+        assertThat(TokenSampler.sample(d, Math.nextDown(0.5))).isEqualTo(8);
+    }
+
+    @Test
     void zeroProbabilityEntriesAreNeverDrawn() {
         SparseDistribution d = new SparseDistribution(new int[] {1, 2, 3, 4}, new float[] {0.5f, 0f, 0.5f, 0f});
         for (int i = 0; i < 1000; i++) {
@@ -283,6 +290,21 @@ class TokenSamplerTest {
         assertThat(TokenSampler.distribution(logits, SamplingParams.ofTemperature(1, 0).withTopP(0.81)).ids()).containsExactly(1, 3, 0);
         SparseDistribution d = TokenSampler.distribution(logits, SamplingParams.ofTemperature(1, 0).withTopP(0.5));
         assertThat(d.ids()).containsExactly(1);
+    }
+
+    @Test
+    void topPStopsAsSoonAsTheCumulativeProbabilityReachesIt() {
+        // four equal tokens: cumulative 0.25, 0.5 (exactly), ...
+        SparseDistribution d = TokenSampler.distribution(new float[] {0f, 0f, 0f, 0f}, SamplingParams.ofTemperature(1, 0).withTopP(0.5));
+        assertThat(d.ids()).containsExactly(0, 1);
+    }
+
+    @Test
+    void probabilitiesThatRoundToTheSameFloatAreTiesBrokenByLowerId() {
+        float[] logits = {Math.nextDown(1f), 1f};
+        SparseDistribution d = TokenSampler.distribution(logits, SamplingParams.ofTemperature(1, 0));
+        assertThat(d.probAt(0)).as("precondition: the two probabilities round to one float").isEqualTo(d.probAt(1));
+        assertThat(d.ids()).containsExactly(0, 1);
     }
 
     @Test
