@@ -1,0 +1,9 @@
+package io.speculum.protocol;
+
+/**
+ * Verifier to drafter: propose up to {@code maxDraftTokens} tokens continuing {@code state.tokens()}.
+ *
+ * @param sentAtMillis when the verifier sent it (for the Kafka hop time in round statistics)
+ */
+public record DraftRequest(GenerationState state, int maxDraftTokens, String drafter, long sentAtMillis) {
+}

@@ -1,0 +1,31 @@
+package io.speculum.protocol;
+
+import io.speculum.math.SamplingParams;
+import java.util.List;
+
+/**
+ * A client's request for a completion.
+ *
+ * @param prompt        the prompt text (already rendered with a chat template where that applies), or null
+ * @param promptTokens  the prompt as token ids of the served model, used when {@code prompt} is null
+ * @param deadlineAtMillis epoch millis by which it must finish, 0 for none
+ */
+public record GenerateRequest(
+        String requestId,
+        String replyTopic,
+        String model,
+        String prompt,
+        int[] promptTokens,
+        int maxTokens,
+        SamplingParams sampling,
+        List<String> stop,
+        SpeculationPolicy speculation,
+        long createdAtMillis,
+        long deadlineAtMillis) implements GenerateTopicRecord {
+
+    public GenerateRequest {
+        stop = stop == null ? List.of() : List.copyOf(stop);
+        sampling = sampling == null ? SamplingParams.greedy() : sampling;
+        speculation = speculation == null ? SpeculationPolicy.defaults() : speculation;
+    }
+}

@@ -1,0 +1,75 @@
+package io.speculum.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * What a client reads on its reply topic: {@code round} events with committed tokens and text, then exactly one
+ * terminal event, {@code done} or {@code error}. Events carry the round, so a consumer drops duplicates (at-least-once
+ * delivery) by (request id, round).
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = GenerationEvent.Round.class, name = "round"),
+    @JsonSubTypes.Type(value = GenerationEvent.Done.class, name = "done"),
+    @JsonSubTypes.Type(value = GenerationEvent.Error.class, name = "error")
+})
+public sealed interface GenerationEvent {
+
+    String requestId();
+
+    int round();
+
+    default boolean ends() {
+        return !(this instanceof Round);
+    }
+
+    /**
+     * Tokens committed by one round and the text they complete (UTF-8 safe: a character split across tokens is
+     * sent whole, in the event that completes it; text that could begin a stop string is held back until it cannot).
+     */
+    record Round(String requestId, int round, int[] tokens, String text, RoundStats stats) implements GenerationEvent {
+    }
+
+    /** The generation ended normally; {@code text} is whatever held-back text remained. */
+    record Done(String requestId, int round, FinishReason finishReason, String text, Usage usage, GenerationStats stats)
+            implements GenerationEvent {
+    }
+
+    /** The generation failed; nothing more follows. */
+    record Error(String requestId, int round, ProtocolError.ErrorCode code, String message) implements GenerationEvent {
+    }
+
+    enum FinishReason {
+        /** an end-of-generation token or a stop string */
+        STOP,
+        /** max tokens reached */
+        LENGTH,
+        /** the model's context is full */
+        CONTEXT,
+        /** cancelled by the client */
+        CANCELLED
+    }
+
+    /**
+     * @param drafted    draft tokens verified this round
+     * @param accepted   of those, accepted
+     * @param drafter    who drafted (null when the verifier decoded alone)
+     * @param roundMillis verification time on the verifier
+     * @param hopMillis  from sending the draft request to receiving the proposal (Kafka both ways plus drafting)
+     */
+    record RoundStats(int drafted, int accepted, String drafter, double roundMillis, double hopMillis) {
+    }
+
+    record Usage(int promptTokens, int completionTokens) {
+        public int totalTokens() {
+            return promptTokens + completionTokens;
+        }
+    }
+
+    /**
+     * @param meanAcceptedLength tokens committed per verification round (τ): accepted drafts plus the verifier's own
+     */
+    record GenerationStats(int rounds, int draftedTokens, int acceptedTokens, double meanAcceptedLength) {
+    }
+}

@@ -1,0 +1,80 @@
+package io.speculum.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.speculum.math.SamplingParams;
+import io.speculum.math.SparseDistribution;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The wire format round-trips every message, tolerates unknown fields and refuses malformed input clearly. */
+class ProtocolCodecTest {
+
+    private static final GenerationState STATE = new GenerationState("req-1", 3, "replies", "stories260K", "fp", 2,
+            new int[] {1, 5, 9, 11}, 64, SamplingParams.ofTemperature(1.0, 7), List.of("\n\n"), SpeculationPolicy.fixed(4), 10, 0);
+
+    @Test
+    void generateTopicRecordsCarryTheirType() {
+        GenerateRequest request = new GenerateRequest("req-1", "replies", "stories260K", "Once upon a time", null, 32,
+                SamplingParams.greedy(), List.of("."), SpeculationPolicy.off(), 1, 0);
+        String json = ProtocolCodec.writeString(request);
+        assertThat(json).contains("\"type\":\"generate\"").doesNotContain("promptTokens");
+        GenerateTopicRecord read = ProtocolCodec.read(json, GenerateTopicRecord.class);
+        assertThat(read).isInstanceOfSatisfying(GenerateRequest.class, r -> {
+            assertThat(r.prompt()).isEqualTo("Once upon a time");
+            assertThat(r.sampling()).isEqualTo(SamplingParams.greedy());
+            assertThat(r.speculation()).isEqualTo(SpeculationPolicy.off());
+            assertThat(r.stop()).containsExactly(".");
+        });
+        assertThat(ProtocolCodec.read(ProtocolCodec.write(new CancelRequest("req-1", "client left")), GenerateTopicRecord.class))
+                .isEqualTo(new CancelRequest("req-1", "client left"));
+    }
+
+    @Test
+    void stateAndProposalsRoundTrip() {
+        assertThat(ProtocolCodec.read(ProtocolCodec.write(STATE), GenerationState.class)).isEqualTo(STATE);
+        DraftProposal proposal = new DraftProposal(STATE, "model", "fp", new int[] {4, 2},
+                List.of(new SparseDistribution(new int[] {4, 3}, new float[] {0.75f, 0.25f}), SparseDistribution.pointMass(2)), 1.5, null, 99);
+        DraftProposal read = ProtocolCodec.read(ProtocolCodec.write(proposal), DraftProposal.class);
+        assertThat(read.tokens()).containsExactly(4, 2);
+        assertThat(read.distributions()).isEqualTo(proposal.distributions());
+        assertThat(read.state()).isEqualTo(STATE);
+        assertThat(ProtocolCodec.writeString(proposal)).doesNotContain("pointMasses").doesNotContain("\"error\"");
+    }
+
+    @Test
+    void eventsAreTaggedAndTerminalOnesSaySo() {
+        GenerationEvent round = new GenerationEvent.Round("req-1", 2, new int[] {5, 6}, " cat", new GenerationEvent.RoundStats(4, 1, "model", 0.3, 1.2));
+        GenerationEvent done = new GenerationEvent.Done("req-1", 3, GenerationEvent.FinishReason.LENGTH, "",
+                new GenerationEvent.Usage(4, 8), new GenerationEvent.GenerationStats(2, 8, 5, 3.5));
+        GenerationEvent error = new GenerationEvent.Error("req-1", 0, ProtocolError.ErrorCode.VOCABULARY_MISMATCH, "no");
+        assertThat(ProtocolCodec.writeString(round)).contains("\"type\":\"round\"").doesNotContain("ends");
+        assertThat(ProtocolCodec.read(ProtocolCodec.write(done), GenerationEvent.class)).isEqualTo(done);
+        assertThat(ProtocolCodec.read(ProtocolCodec.write(error), GenerationEvent.class)).isEqualTo(error);
+        assertThat(round.ends()).isFalse();
+        assertThat(done.ends()).isTrue();
+        assertThat(error.ends()).isTrue();
+    }
+
+    @Test
+    void unknownFieldsAreIgnoredForForwardCompatibility() {
+        String json = "{\"type\":\"cancel\",\"requestId\":\"r\",\"reason\":\"x\",\"addedInVersion2\":42}";
+        assertThat(ProtocolCodec.read(json, GenerateTopicRecord.class)).isEqualTo(new CancelRequest("r", "x"));
+    }
+
+    @Test
+    void malformedMessagesRaiseProtocolExceptions() {
+        assertThatThrownBy(() -> ProtocolCodec.read("{not json".getBytes(StandardCharsets.UTF_8), GenerateTopicRecord.class))
+                .isInstanceOf(ProtocolException.class).hasMessageStartingWith("Malformed GenerateTopicRecord");
+        assertThatThrownBy(() -> ProtocolCodec.read("{\"type\":\"teleport\",\"requestId\":\"r\"}", GenerateTopicRecord.class))
+                .isInstanceOf(ProtocolException.class);
+        // a record's own validation (promptLength beyond the tokens) surfaces as a protocol error too
+        assertThatThrownBy(() -> ProtocolCodec.read("{\"requestId\":\"r\",\"round\":0,\"maxTokens\":1,\"createdAtMillis\":0,\"deadlineAtMillis\":0,\"promptLength\":5,\"tokens\":[1],\"sampling\":"
+                + "{\"temperature\":0,\"topK\":0,\"topP\":1,\"minP\":0,\"seed\":0}}", GenerationState.class))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("promptLength");
+        assertThatThrownBy(() -> new SpeculationPolicy(SpeculationPolicy.Mode.FIXED, null, 99, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
