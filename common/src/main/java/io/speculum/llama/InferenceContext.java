@@ -42,6 +42,7 @@ public final class InferenceContext implements AutoCloseable {
     private final int scratchSequence;       // hidden sequence for padding tokens, -1 without batch invariance
     private final int vocabularySize;
     private final int nativeSeqCapacity;
+    private final int positionLimit;
     private final int[] nextPosition;        // per sequence: highest cached position + 1 (0 = empty)
     private boolean[] lastOutputs = new boolean[0];
     private long generation;
@@ -53,10 +54,12 @@ public final class InferenceContext implements AutoCloseable {
         this.options = options;
         this.owner = Thread.currentThread();
         int trainingContext = model.metadata().trainingContext();
-        if (options.contextSize() > trainingContext) {
+        // KV cells are shared by all sequences; positions of one sequence stay within the training context
+        if (options.contextSize() > (long) trainingContext * options.maxSequences()) {
             throw new LlamaException(Code.INVALID_ARGUMENT, "contextSize " + options.contextSize()
-                    + " exceeds the model's training context " + trainingContext);
+                    + " exceeds the model's training context " + trainingContext + " times " + options.maxSequences() + " sequences");
         }
+        this.positionLimit = Math.min(options.contextSize(), trainingContext);
         MemorySegment params = (MemorySegment) lib.contextDefaultParams.invokeExact((SegmentAllocator) arena);
         setInt(params, "n_ctx", options.contextSize());
         setInt(params, "n_batch", options.batchSize());
@@ -102,6 +105,11 @@ public final class InferenceContext implements AutoCloseable {
     /** KV cache cells, shared by all sequences. */
     public int contextSize() {
         return contextSize;
+    }
+
+    /** Positions a sequence may use: the context size, at most the model's training context. */
+    public int positionLimit() {
+        return positionLimit;
     }
 
     public int batchSize() {
@@ -399,9 +407,9 @@ public final class InferenceContext implements AutoCloseable {
                         + " is outside the vocabulary [0, " + vocabularySize + ")");
             }
             int position = input.position(i);
-            if (position < 0 || position >= contextSize) {
+            if (position < 0 || position >= positionLimit) {
                 throw new LlamaException(position < 0 ? Code.INVALID_ARGUMENT : Code.CONTEXT_OVERFLOW, "Position " + position
-                        + " at batch index " + i + " is outside the context [0, " + contextSize + ")");
+                        + " at batch index " + i + " is outside the context [0, " + positionLimit + ")");
             }
             int[] seqs = input.sequenceIdsUnsafe(i);
             if (seqs.length > maxSequences) {

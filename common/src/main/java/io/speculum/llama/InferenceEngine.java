@@ -95,6 +95,11 @@ public final class InferenceEngine implements AutoCloseable {
         return context.contextSize();
     }
 
+    /** Positions one sequence may use (the context size, at most the training context). */
+    public int positionLimit() {
+        return context.positionLimit();
+    }
+
     public int batchSize() {
         return context.batchSize();
     }
@@ -151,9 +156,9 @@ public final class InferenceEngine implements AutoCloseable {
             }
         }
         long end = (long) r.startPosition() + r.tokens().length;
-        if (end > c.contextSize()) {
-            throw new LlamaException(Code.CONTEXT_OVERFLOW, "Positions up to " + (end - 1) + " exceed the context size "
-                    + c.contextSize());
+        if (end > c.positionLimit()) {
+            throw new LlamaException(Code.CONTEXT_OVERFLOW, "Positions up to " + (end - 1) + " exceed the context's "
+                    + c.positionLimit() + " positions");
         }
     }
 

@@ -28,4 +28,9 @@ public record GenerateRequest(
         sampling = sampling == null ? SamplingParams.greedy() : sampling;
         speculation = speculation == null ? SpeculationPolicy.defaults() : speculation;
     }
+
+    public GenerateRequest withMaxTokens(int tokens) {
+        return new GenerateRequest(requestId, replyTopic, model, prompt, promptTokens, tokens, sampling, stop, speculation,
+                createdAtMillis, deadlineAtMillis);
+    }
 }
