@@ -161,7 +161,7 @@ public final class InferenceContext implements AutoCloseable {
         int rc;
         try {
             LlamaLibrary.takeNativeErrors();
-            rc = (int) lib.decode.invokeExact(ctx, batch);
+            rc = NativeDecodeLock.decode(lib, ctx, batch);
         } catch (Throwable t) {
             throw LlamaException.wrap("llama_decode", t);
         }
