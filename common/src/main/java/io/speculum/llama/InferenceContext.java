@@ -39,6 +39,7 @@ public final class InferenceContext implements AutoCloseable {
     private final int contextSize;
     private final int batchSize;
     private final int maxSequences;
+    private long compactions;
     private final int scratchSequence;       // hidden sequence for padding tokens, -1 without batch invariance
     private final int vocabularySize;
     private final int nativeSeqCapacity;
@@ -133,9 +134,52 @@ public final class InferenceContext implements AutoCloseable {
      * Decodes a batch in one {@code llama_decode}. Afterwards the logits of every token added with
      * {@code wantLogits} can be read by its batch index until the next decode.
      */
+    /**
+     * Decodes {@code input}. When the cache has room in total but no contiguous run for the batch (sessions that
+     * roll drafts back leave holes between surviving cells), the cache is compacted once and the decode retried.
+     * Compaction moves cells, which can change the order in which attention sums a sequence's cells: logits after
+     * it may differ from a fresh decode in the last bits (see docs/native-binding.md).
+     */
     public void decode(DecodeBatch input) {
         checkUsable();
         validate(input);
+        try {
+            decodeOnce(input);
+        } catch (LlamaException e) {
+            if (e.code() != Code.KV_CACHE_FULL || usedCells() + input.size() + 1 > contextSize) {
+                throw e;
+            }
+            compact();
+            decodeOnce(input);
+        }
+    }
+
+    /** Cells of the KV cache holding a token of some sequence. */
+    public int usedCells() {
+        checkUsable();
+        try {
+            return (int) lib.kvSelfUsedCells.invokeExact(ctx);
+        } catch (Throwable t) {
+            throw LlamaException.wrap("llama_kv_self_used_cells", t);
+        }
+    }
+
+    /** How many times the cache was compacted to make room. */
+    public long compactions() {
+        return compactions;
+    }
+
+    private void compact() {
+        try {
+            lib.kvSelfDefrag.invokeExact(ctx);
+            lib.kvSelfUpdate.invokeExact(ctx);
+        } catch (Throwable t) {
+            throw LlamaException.wrap("llama_kv_self_defrag", t);
+        }
+        compactions++;
+    }
+
+    private void decodeOnce(DecodeBatch input) {
         int n = input.size();
         int outputs = 0;
         for (int i = 0; i < n; i++) {

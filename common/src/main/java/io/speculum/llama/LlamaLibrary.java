@@ -84,6 +84,9 @@ public final class LlamaLibrary {
     final MethodHandle kvSelfSeqCp;
     final MethodHandle kvSelfSeqKeep;
     final MethodHandle kvSelfSeqPosMax;
+    final MethodHandle kvSelfUsedCells;
+    final MethodHandle kvSelfDefrag;
+    final MethodHandle kvSelfUpdate;
 
     private LlamaLibrary(Path path) {
         this.path = path;
@@ -164,6 +167,9 @@ public final class LlamaLibrary {
         kvSelfSeqCp = b.fn("llama_kv_self_seq_cp", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
         kvSelfSeqKeep = b.fn("llama_kv_self_seq_keep", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
         kvSelfSeqPosMax = b.fn("llama_kv_self_seq_pos_max", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        kvSelfUsedCells = b.fn("llama_kv_self_used_cells", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        kvSelfDefrag = b.fn("llama_kv_self_defrag", FunctionDescriptor.ofVoid(ADDRESS));
+        kvSelfUpdate = b.fn("llama_kv_self_update", FunctionDescriptor.ofVoid(ADDRESS));
 
         installLogger(linker, b);
         try {

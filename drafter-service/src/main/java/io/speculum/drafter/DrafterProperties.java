@@ -2,8 +2,22 @@ package io.speculum.drafter;
 
 import io.speculum.service.ModelSettings;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
-/** Settings of the drafter-service ({@code speculum.drafter.*}). */
+/**
+ * Settings of the drafter-service ({@code speculum.drafter.*}).
+ *
+ * @param model           the drafter's model (same vocabulary as the verifier's: fingerprints are compared)
+ * @param name            the name requests ask for this drafter by
+ * @param sequences       requests whose KV cache is kept warm at once (least recently used give way)
+ * @param sequenceContext positions one request may hold
+ * @param threads         compute threads (drafts are sequential single-token decodes: one is usually best)
+ */
 @ConfigurationProperties("speculum.drafter")
-public record DrafterProperties(ModelSettings model) {
+public record DrafterProperties(
+        ModelSettings model,
+        @DefaultValue("model") String name,
+        @DefaultValue("8") int sequences,
+        @DefaultValue("512") int sequenceContext,
+        @DefaultValue("1") int threads) {
 }

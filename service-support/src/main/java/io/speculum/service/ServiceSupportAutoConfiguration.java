@@ -2,6 +2,20 @@ package io.speculum.service;
 
 import io.speculum.protocol.Topics;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.FixedBackOff;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -37,6 +51,34 @@ public class ServiceSupportAutoConfiguration {
                 .stream()
                 .map(name -> topic(name, properties))
                 .toArray(NewTopic[]::new));
+    }
+
+    /** Protocol records are String-keyed (request id) JSON bytes, written and read by {@code ProtocolCodec}. */
+    @Bean
+    DefaultKafkaProducerFactoryCustomizer protocolProducerSerdes() {
+        return factory -> factory.updateConfigs(Map.of(
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+    }
+
+    @Bean
+    DefaultKafkaConsumerFactoryCustomizer protocolConsumerSerdes() {
+        return factory -> factory.updateConfigs(Map.of(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
+    }
+
+    /**
+     * A record a listener cannot handle (malformed JSON, an unknown message type) is published unchanged to the
+     * dead-letter topic, with the exception and its origin in headers, and the listener moves on: nothing is
+     * retried (such failures do not heal) and nothing is lost.
+     */
+    @Bean
+    @ConditionalOnBean(KafkaTemplate.class)
+    DefaultErrorHandler deadLetterErrorHandler(KafkaTemplate<Object, Object> template) {
+        DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(template,
+                (record, failure) -> new TopicPartition(Topics.DEAD_LETTER, -1));
+        return new DefaultErrorHandler(recoverer, new FixedBackOff(0L, 0L));
     }
 
     private static NewTopic topic(String name, SpeculumKafkaProperties properties) {

@@ -1,15 +1,49 @@
 package io.speculum.verifier;
 
+import io.speculum.llama.ContextOptions;
+import io.speculum.llama.EngineOptions;
+import io.speculum.llama.InferenceEngine;
 import io.speculum.service.ServedModel;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Loads the verifier-service's model at start; a missing or incompatible file stops the service with a clear error. */
+/**
+ * The target model, its engine (one context, one KV sequence per session, batch-invariant so that a token's logits
+ * do not depend on how sessions share a decode) and the verifier over them.
+ */
 @Configuration(proxyBeanMethods = false)
 class VerifierModels {
 
     @Bean(destroyMethod = "close")
     ServedModel targetModel(VerifierProperties properties) {
         return ServedModel.load("target", properties.model());
+    }
+
+    @Bean(destroyMethod = "close")
+    InferenceEngine verifierEngine(ServedModel targetModel, VerifierProperties properties) {
+        ContextOptions options = ContextOptions.defaults(properties.sequenceContext() * properties.maxSessions())
+                .withMaxSequences(properties.maxSessions())
+                .withBatchSize(properties.batchSize())
+                .withThreads(properties.effectiveThreads())
+                .withBatchInvariance(true);
+        return new InferenceEngine(targetModel.model(), options, EngineOptions.named("verifier"));
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService verifierTimer() {
+        return Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("verifier-timer").unstarted(r));
+    }
+
+    @Bean(destroyMethod = "close")
+    SpeculativeVerifier speculativeVerifier(ServedModel targetModel, InferenceEngine verifierEngine,
+            VerifierProperties properties, VerifierOutput output, ScheduledExecutorService verifierTimer) {
+        return new SpeculativeVerifier(targetModel.model(), verifierEngine, properties.toSettings(), output, verifierTimer);
+    }
+
+    @Bean
+    SpeculationMetrics speculationMetrics(SpeculativeVerifier speculativeVerifier) {
+        return new SpeculationMetrics(speculativeVerifier);
     }
 }

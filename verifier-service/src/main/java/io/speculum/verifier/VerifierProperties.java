@@ -1,9 +1,41 @@
 package io.speculum.verifier;
 
 import io.speculum.service.ModelSettings;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
-/** Settings of the verifier-service ({@code speculum.verifier.*}). */
+/**
+ * Settings of the verifier-service ({@code speculum.verifier.*}).
+ *
+ * @param model           the target model
+ * @param modelName       the name requests address it by
+ * @param sequenceContext tokens (prompt + completion) one generation may hold
+ * @param maxSessions     generations decoded together, one KV sequence each
+ * @param maxWaiting      generations queued for a free session before requests are refused as OVERLOADED
+ * @param maxTokens       the largest completion a request may ask for
+ * @param draftTimeout    how long a round waits for a drafter before the verifier decodes alone
+ * @param batchSize       most tokens in one decode (all ready sessions' chains together)
+ * @param threads         compute threads (0: half the cores, at least one; hand-offs suffer when all are busy)
+ */
 @ConfigurationProperties("speculum.verifier")
-public record VerifierProperties(ModelSettings model) {
+public record VerifierProperties(
+        ModelSettings model,
+        @DefaultValue("stories260K") String modelName,
+        @DefaultValue("512") int sequenceContext,
+        @DefaultValue("8") int maxSessions,
+        @DefaultValue("64") int maxWaiting,
+        @DefaultValue("512") int maxTokens,
+        @DefaultValue("250ms") Duration draftTimeout,
+        @DefaultValue("64") int batchSize,
+        @DefaultValue("0") int threads) {
+
+    VerifierSettings toSettings() {
+        return new VerifierSettings(modelName, sequenceContext, maxSessions, maxWaiting, Math.min(maxTokens, sequenceContext),
+                draftTimeout, 10_000);
+    }
+
+    int effectiveThreads() {
+        return threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    }
 }

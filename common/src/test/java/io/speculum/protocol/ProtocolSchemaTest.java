@@ -1,0 +1,71 @@
+package io.speculum.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.victools.jsonschema.generator.OptionPreset;
+import com.github.victools.jsonschema.generator.SchemaGenerator;
+import com.github.victools.jsonschema.generator.SchemaGeneratorConfigBuilder;
+import com.github.victools.jsonschema.generator.SchemaVersion;
+import com.github.victools.jsonschema.module.jackson.JacksonModule;
+import io.speculum.math.SamplingParams;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The JSON Schemas in {@code docs/schema} are generated from the protocol records; this test fails when they drift.
+ * Regenerate with {@code ./mvnw -pl common test -Dtest=ProtocolSchemaTest -Dspeculum.schema.write=true}.
+ */
+class ProtocolSchemaTest {
+
+    private static final Path DIR = Path.of("..", "docs", "schema");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final SchemaGenerator GENERATOR = new SchemaGenerator(
+            new SchemaGeneratorConfigBuilder(SchemaVersion.DRAFT_2020_12, OptionPreset.PLAIN_JSON)
+                    .with(new JacksonModule())
+                    .build());
+
+    static Class<?> type(String name) {
+        return switch (name) {
+            case "generate-topic-record" -> GenerateTopicRecord.class;
+            case "draft-request" -> DraftRequest.class;
+            case "draft-proposal" -> DraftProposal.class;
+            case "generation-event" -> GenerationEvent.class;
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"generate-topic-record", "draft-request", "draft-proposal", "generation-event"})
+    void theDocumentedSchemaIsTheOneTheRecordsDefine(String name) throws IOException {
+        String generated = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(GENERATOR.generateSchema(type(name))) + "\n";
+        Path file = DIR.resolve(name + ".schema.json");
+        if (Boolean.getBoolean("speculum.schema.write")) {
+            Files.createDirectories(DIR);
+            Files.writeString(file, generated);
+        }
+        assertThat(file).as("%s is missing; regenerate with -Dspeculum.schema.write=true", file).exists();
+        assertThat(Files.readString(file)).as("%s drifted from the records; regenerate with "
+                + "./mvnw -pl common test -Dtest=ProtocolSchemaTest -Dspeculum.schema.write=true", file).isEqualTo(generated);
+    }
+
+    @Test
+    void aRealRequestUsesOnlyPropertiesTheSchemaNames() throws IOException {
+        GenerateRequest request = new GenerateRequest("r1", "replies", "stories260K", "Once upon a time", null, 32,
+                SamplingParams.greedy(), List.of("."), SpeculationPolicy.fixed(4), 1L, 2L);
+        JsonNode message = JSON.readTree(ProtocolCodec.write(request));
+        JsonNode schema = JSON.readTree(Files.readString(DIR.resolve("generate-topic-record.schema.json")));
+        Set<String> documented = new HashSet<>();
+        schema.findValues("properties").forEach(properties -> documented.addAll(properties.propertyNames()));
+        assertThat(message.propertyNames()).isNotEmpty();
+        assertThat(documented).containsAll(message.propertyNames());
+    }
+}

@@ -1,0 +1,21 @@
+package io.speculum.drafter;
+
+import io.speculum.protocol.DraftRequest;
+import java.util.concurrent.CompletableFuture;
+
+/** A source of draft tokens. One class per kind; the service picks one by name per request. */
+public interface Drafter extends AutoCloseable {
+
+    /** The name requests ask for this drafter by, e.g. "model". */
+    String name();
+
+    /** The fingerprint of the vocabulary the drafter's token ids belong to. */
+    String vocabulary();
+
+    /** Proposes up to {@code request.maxDraftTokens()} tokens continuing {@code request.state().tokens()}. */
+    CompletableFuture<Draft> propose(DraftRequest request);
+
+    @Override
+    default void close() {
+    }
+}

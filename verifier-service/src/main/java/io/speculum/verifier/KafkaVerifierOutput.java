@@ -1,0 +1,38 @@
+package io.speculum.verifier;
+
+import io.speculum.protocol.DraftRequest;
+import io.speculum.protocol.GenerationEvent;
+import io.speculum.protocol.ProtocolCodec;
+import io.speculum.protocol.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Component;
+
+/** The verifier's messages as Kafka records keyed by request id: events to the reply topic, draft requests to llm.draft. */
+@Component
+class KafkaVerifierOutput implements VerifierOutput {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaVerifierOutput.class);
+
+    private final KafkaTemplate<String, byte[]> kafka;
+
+    KafkaVerifierOutput(KafkaTemplate<String, byte[]> kafka) {
+        this.kafka = kafka;
+    }
+
+    @Override
+    public void reply(String replyTopic, GenerationEvent event) {
+        kafka.send(replyTopic, event.requestId(), ProtocolCodec.write(event)).whenComplete((result, failure) -> {
+            if (failure != null) {
+                LOG.error("Could not publish {} for {} to {}", event.getClass().getSimpleName(), event.requestId(), replyTopic, failure);
+            }
+        });
+    }
+
+    @Override
+    public void requestDraft(DraftRequest request) {
+        // a lost draft request costs one round's speed, never correctness: the round's deadline decodes alone
+        kafka.send(Topics.DRAFT, request.state().requestId(), ProtocolCodec.write(request));
+    }
+}

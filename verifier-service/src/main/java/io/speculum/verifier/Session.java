@@ -1,0 +1,55 @@
+package io.speculum.verifier;
+
+import io.speculum.protocol.GenerateRequest;
+import io.speculum.protocol.GenerationState;
+import java.util.concurrent.ScheduledFuture;
+
+/** One generation being served: its state and where it stands in the round protocol. Guarded by its own monitor. */
+final class Session {
+
+    final GenerateRequest request;
+    final int slot;
+    final CompletionTracker tracker;
+    final long startedNanos;
+    GenerationState state;
+    /** A draft request for {@code state.round()} is out and no proposal has been taken for it yet. */
+    boolean awaitingDraft;
+    long draftRequestedNanos;
+    ScheduledFuture<?> draftDeadline;
+    /** Rounds to decode alone before asking a drafter again (grows while drafters time out). */
+    int selfRoundsLeft;
+    int consecutiveTimeouts;
+    boolean finished;
+    int draftedTokens;
+    int acceptedTokens;
+    int verificationRounds;
+
+    Session(GenerateRequest request, int slot, GenerationState state, CompletionTracker tracker) {
+        this.request = request;
+        this.slot = slot;
+        this.state = state;
+        this.tracker = tracker;
+        this.startedNanos = System.nanoTime();
+    }
+
+    String id() {
+        return request.requestId();
+    }
+
+    /** The last committed token: not yet in the KV cache, it is decoded with the next round's draft. */
+    int lastToken() {
+        return state.tokens()[state.tokens().length - 1];
+    }
+
+    /** Position of the next token to be produced. */
+    int nextPosition() {
+        return state.tokens().length;
+    }
+
+    void cancelDeadline() {
+        if (draftDeadline != null) {
+            draftDeadline.cancel(false);
+            draftDeadline = null;
+        }
+    }
+}

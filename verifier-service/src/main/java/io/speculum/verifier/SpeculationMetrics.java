@@ -1,0 +1,77 @@
+package io.speculum.verifier;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.speculum.protocol.SpeculationPolicy;
+import java.time.Duration;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Exports a verifier's {@link SpeculationStatistics} to Micrometer, named after vLLM's {@code spec_decode_*} family
+ * (Prometheus: {@code speculum_spec_decode_num_drafts_total}, …). The statistics know nothing of this exporter.
+ */
+public final class SpeculationMetrics implements MeterBinder {
+
+    private static final String PREFIX = "speculum.spec_decode.";
+
+    private final SpeculativeVerifier verifier;
+
+    public SpeculationMetrics(SpeculativeVerifier verifier) {
+        this.verifier = verifier;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        SpeculationStatistics stats = verifier.statistics();
+        counter(registry, "num_drafts", "Rounds that verified a non-empty draft", stats, SpeculationStatistics::drafts);
+        counter(registry, "num_draft_tokens", "Draft tokens verified", stats, SpeculationStatistics::draftTokens);
+        counter(registry, "num_accepted_tokens", "Draft tokens accepted", stats, SpeculationStatistics::acceptedTokens);
+        counter(registry, "num_emitted_tokens", "Tokens committed, drafted or not", stats, SpeculationStatistics::emittedTokens);
+        counter(registry, "num_rounds", "Verification rounds (with or without a draft)", stats, SpeculationStatistics::rounds);
+        counter(registry, "requests", "Generations started", stats, SpeculationStatistics::requests);
+        counter(registry, "draft_timeouts", "Rounds decoded alone because no draft came in time", stats,
+                SpeculationStatistics::draftTimeouts);
+        counter(registry, "dropped_messages", "Duplicated or stale messages recognised and dropped", stats,
+                SpeculationStatistics::droppedMessages);
+        counter(registry, "rejected_requests", "Requests refused (overload, invalid input)", stats,
+                SpeculationStatistics::rejectedRequests);
+        for (int i = 0; i < SpeculationPolicy.MAX_DRAFT_TOKENS; i++) {
+            int position = i;
+            FunctionCounter.builder(PREFIX + "num_accepted_tokens_per_pos", stats, s -> s.acceptedAtPosition(position))
+                    .description("Drafts whose token at this position was accepted")
+                    .tag("position", Integer.toString(position))
+                    .register(registry);
+        }
+        gauge(registry, "acceptance_rate", "Accepted per drafted token (alpha)", stats, SpeculationStatistics::acceptanceRate);
+        gauge(registry, "mean_accepted_length", "Tokens committed per round (tau)", stats,
+                SpeculationStatistics::meanAcceptedLength);
+        Gauge.builder("speculum.verifier.sessions.active", verifier, SpeculativeVerifier::activeSessions)
+                .description("Generations being decoded").register(registry);
+        Gauge.builder("speculum.verifier.sessions.waiting", verifier, SpeculativeVerifier::waitingRequests)
+                .description("Generations queued for a free session").register(registry);
+        Timer round = Timer.builder(PREFIX + "round").description("Time of one verification decode")
+                .publishPercentileHistogram().register(registry);
+        Timer hop = Timer.builder(PREFIX + "draft_hop")
+                .description("From asking for a draft to receiving it (Kafka both ways plus drafting)")
+                .publishPercentileHistogram().register(registry);
+        stats.onRound(record -> {
+            round.record(Duration.ofNanos((long) (record.roundMillis() * 1e6)));
+            if (record.drafted() > 0) {
+                hop.record(Duration.ofNanos((long) (record.hopMillis() * 1e6)));
+            }
+        });
+    }
+
+    private static void counter(MeterRegistry registry, String name, String description, SpeculationStatistics stats,
+            ToDoubleFunction<SpeculationStatistics> value) {
+        FunctionCounter.builder(PREFIX + name, stats, value).description(description).register(registry);
+    }
+
+    private static void gauge(MeterRegistry registry, String name, String description, SpeculationStatistics stats,
+            ToDoubleFunction<SpeculationStatistics> value) {
+        Gauge.builder(PREFIX + name, stats, value).description(description).register(registry);
+    }
+}

@@ -1,0 +1,105 @@
+package io.speculum.verifier;
+
+import io.speculum.protocol.SpeculationPolicy;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What a verifier counts, in the terms of vLLM's {@code spec_decode_*} metrics. Plain counters: exporters (the
+ * Micrometer binder of the service) read them and subscribe to per-round records; nothing here knows about them.
+ */
+public final class SpeculationStatistics {
+
+    /** One verification round, for timers and histograms. */
+    public record RoundRecord(int drafted, int accepted, String drafter, double roundMillis, double hopMillis) {
+    }
+
+    final LongAdder requests = new LongAdder();
+    final LongAdder rounds = new LongAdder();
+    final LongAdder drafts = new LongAdder();
+    final LongAdder draftTokens = new LongAdder();
+    final LongAdder acceptedTokens = new LongAdder();
+    final LongAdder emittedTokens = new LongAdder();
+    final LongAdder draftTimeouts = new LongAdder();
+    final LongAdder droppedMessages = new LongAdder();
+    final LongAdder rejectedRequests = new LongAdder();
+    private final AtomicLongArray acceptedAtPosition = new AtomicLongArray(SpeculationPolicy.MAX_DRAFT_TOKENS);
+    private final List<java.util.function.Consumer<RoundRecord>> listeners = new CopyOnWriteArrayList<>();
+
+    void recordRound(RoundRecord round, int emitted) {
+        rounds.increment();
+        emittedTokens.add(emitted);
+        if (round.drafted() > 0) {
+            drafts.increment();
+            draftTokens.add(round.drafted());
+            acceptedTokens.add(round.accepted());
+            for (int i = 0; i < round.accepted(); i++) {
+                acceptedAtPosition.incrementAndGet(i);
+            }
+        }
+        listeners.forEach(l -> l.accept(round));
+    }
+
+    public void onRound(java.util.function.Consumer<RoundRecord> listener) {
+        listeners.add(listener);
+    }
+
+    public long requests() {
+        return requests.sum();
+    }
+
+    public long rounds() {
+        return rounds.sum();
+    }
+
+    /** Rounds that verified a non-empty draft. */
+    public long drafts() {
+        return drafts.sum();
+    }
+
+    public long draftTokens() {
+        return draftTokens.sum();
+    }
+
+    public long acceptedTokens() {
+        return acceptedTokens.sum();
+    }
+
+    /** Tokens committed, drafted or not. */
+    public long emittedTokens() {
+        return emittedTokens.sum();
+    }
+
+    public long draftTimeouts() {
+        return draftTimeouts.sum();
+    }
+
+    /** Duplicated or stale messages recognised and dropped. */
+    public long droppedMessages() {
+        return droppedMessages.sum();
+    }
+
+    /** Requests refused (overload, invalid input). */
+    public long rejectedRequests() {
+        return rejectedRequests.sum();
+    }
+
+    /** Drafts whose token at {@code position} (0-based) was accepted. */
+    public long acceptedAtPosition(int position) {
+        return acceptedAtPosition.get(position);
+    }
+
+    /** α: accepted draft tokens per drafted token. */
+    public double acceptanceRate() {
+        long drafted = draftTokens();
+        return drafted == 0 ? 0 : (double) acceptedTokens() / drafted;
+    }
+
+    /** τ: tokens committed per round. */
+    public double meanAcceptedLength() {
+        long r = rounds();
+        return r == 0 ? 0 : (double) emittedTokens() / r;
+    }
+}

@@ -1,0 +1,485 @@
+package io.speculum.verifier;
+
+import io.speculum.llama.InferenceEngine;
+import io.speculum.llama.LlamaException;
+import io.speculum.llama.Model;
+import io.speculum.llama.SequenceDecode;
+import io.speculum.llama.SequenceLogits;
+import io.speculum.math.ChainVerification;
+import io.speculum.math.SparseDistribution;
+import io.speculum.math.TokenSampler;
+import io.speculum.math.SpeculativeSampling;
+import io.speculum.protocol.CancelRequest;
+import io.speculum.protocol.DraftProposal;
+import io.speculum.protocol.DraftRequest;
+import io.speculum.protocol.GenerateRequest;
+import io.speculum.protocol.GenerationEvent;
+import io.speculum.protocol.GenerationEvent.FinishReason;
+import io.speculum.protocol.GenerationState;
+import io.speculum.protocol.ProtocolError.ErrorCode;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves generations with the target model, accelerated by drafts, with exactly the target model's output.
+ *
+ * <p>Per generation, round 0 prefills the prompt and commits the first token; each later round decodes the last
+ * committed token together with a drafter's chain in one batched decode, accepts a prefix by
+ * {@link ChainVerification} and commits it plus one token of the target's own. Rolled-back draft tokens need no
+ * explicit KV operation: the next decode starts at the first position that differs, and the engine drops what the
+ * sequence cached from there on. Decodes of all sessions that are ready go through one {@link InferenceEngine}, which
+ * packs them into a single {@code llama_decode}.
+ *
+ * <p>Messages are handled on any thread; a session's monitor serialises its rounds. Stale and duplicated messages
+ * are recognised by (request id, round) and dropped; each request ends with exactly one terminal event.
+ */
+public final class SpeculativeVerifier implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SpeculativeVerifier.class);
+    private static final int MAX_SELF_ROUNDS_AFTER_TIMEOUT = 64;
+
+    private final Model model;
+    private final InferenceEngine engine;
+    private final VerifierSettings settings;
+    private final VerifierOutput output;
+    private final ScheduledExecutorService timer;
+    private final SpeculationStatistics statistics = new SpeculationStatistics();
+    private final String vocabulary;
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final Object admission = new Object();
+    private final Deque<Integer> freeSlots = new ArrayDeque<>();
+    private final Deque<GenerateRequest> waiting = new ArrayDeque<>();
+    private final Map<String, Boolean> finished;
+
+    public SpeculativeVerifier(Model model, InferenceEngine engine, VerifierSettings settings, VerifierOutput output,
+                               ScheduledExecutorService timer) {
+        if (engine.maxSequences() < settings.maxSessions()) {
+            throw new IllegalArgumentException("the engine has " + engine.maxSequences() + " sequences for "
+                    + settings.maxSessions() + " sessions");
+        }
+        if (engine.positionLimit() < settings.sequenceContext()) {
+            throw new IllegalArgumentException("the engine allows " + engine.positionLimit() + " positions per sequence, not "
+                    + settings.sequenceContext());
+        }
+        this.model = model;
+        this.engine = engine;
+        this.settings = settings;
+        this.output = output;
+        this.timer = timer;
+        this.vocabulary = model.vocabulary().fingerprint().toString();
+        for (int slot = 0; slot < settings.maxSessions(); slot++) {
+            freeSlots.add(slot);
+        }
+        this.finished = new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > settings.finishedMemory();
+            }
+        };
+    }
+
+    public SpeculationStatistics statistics() {
+        return statistics;
+    }
+
+    public String vocabularyFingerprint() {
+        return vocabulary;
+    }
+
+    public VerifierSettings settings() {
+        return settings;
+    }
+
+    /** Generations being decoded now. */
+    public int activeSessions() {
+        return sessions.size();
+    }
+
+    /** Generations waiting for a free session. */
+    public int waitingRequests() {
+        synchronized (admission) {
+            return waiting.size();
+        }
+    }
+
+    // ---- requests ---------------------------------------------------------------------------------------------
+
+    public void onGenerate(GenerateRequest request) {
+        if (request.requestId() == null || request.requestId().isBlank() || request.replyTopic() == null || request.replyTopic().isBlank()) {
+            LOG.warn("Dropping a generate request without request id or reply topic");
+            statistics.droppedMessages.increment();
+            return;
+        }
+        String invalid = validate(request);
+        if (invalid != null) {
+            reject(request, invalid.startsWith("unknown model") ? ErrorCode.UNKNOWN_MODEL : ErrorCode.INVALID_REQUEST, invalid);
+            return;
+        }
+        int slot;
+        synchronized (admission) {
+            if (sessions.containsKey(request.requestId()) || finished.containsKey(request.requestId())
+                    || waiting.stream().anyMatch(w -> w.requestId().equals(request.requestId()))) {
+                LOG.debug("Dropping a duplicate of request {}", request.requestId());
+                statistics.droppedMessages.increment();
+                return;
+            }
+            if (freeSlots.isEmpty()) {
+                if (waiting.size() >= settings.maxWaiting()) {
+                    finished.put(request.requestId(), Boolean.TRUE);
+                    statistics.rejectedRequests.increment();
+                    output.reply(request.replyTopic(), new GenerationEvent.Error(request.requestId(), 0, ErrorCode.OVERLOADED,
+                            "The verifier is serving " + settings.maxSessions() + " generations with " + waiting.size()
+                                    + " waiting; retry later"));
+                    return;
+                }
+                waiting.addLast(request);
+                return;
+            }
+            slot = freeSlots.removeFirst();
+        }
+        start(request, slot);
+    }
+
+    public void onCancel(CancelRequest cancel) {
+        synchronized (admission) {
+            for (GenerateRequest queued : waiting) {
+                if (queued.requestId().equals(cancel.requestId())) {
+                    waiting.remove(queued);
+                    finished.put(queued.requestId(), Boolean.TRUE);
+                    output.reply(queued.replyTopic(), new GenerationEvent.Done(queued.requestId(), 0, FinishReason.CANCELLED, "",
+                            new GenerationEvent.Usage(0, 0), new GenerationEvent.GenerationStats(0, 0, 0, 0)));
+                    return;
+                }
+            }
+        }
+        Session session = sessions.get(cancel.requestId());
+        if (session == null) {
+            statistics.droppedMessages.increment();
+            return;
+        }
+        synchronized (session) {
+            finish(session, FinishReason.CANCELLED, session.tracker.flush());
+        }
+    }
+
+    public void onProposal(DraftProposal proposal) {
+        GenerationState proposed = proposal.state();
+        Session session = proposed == null ? null : sessions.get(proposed.requestId());
+        if (session == null) {
+            statistics.droppedMessages.increment();
+            return;
+        }
+        synchronized (session) {
+            if (session.finished || !session.awaitingDraft || proposed.round() != session.state.round()
+                    || proposed.tokens().length != session.state.tokens().length) {
+                LOG.debug("Dropping a stale or duplicate proposal for {} round {}", proposed.requestId(), proposed.round());
+                statistics.droppedMessages.increment();
+                return;
+            }
+            session.awaitingDraft = false;
+            session.cancelDeadline();
+            double hopMillis = (System.nanoTime() - session.draftRequestedNanos) / 1e6;
+            if (proposal.error() != null && proposal.error().code() != ErrorCode.VOCABULARY_MISMATCH) {
+                LOG.debug("Drafter {} could not propose for {}: {}", proposal.drafter(), session.id(), proposal.error().message());
+                selfRound(session);
+                return;
+            }
+            if (!vocabulary.equals(proposal.vocabulary())) {
+                fail(session, ErrorCode.VOCABULARY_MISMATCH, "Drafter '" + proposal.drafter() + "' has vocabulary "
+                        + proposal.vocabulary() + " but the verifier's model " + settings.modelName() + " has " + vocabulary
+                        + "; it cannot draft for this model");
+                return;
+            }
+            session.consecutiveTimeouts = 0;
+            int[] draft = usableDraft(session, proposal.tokens());
+            verify(session, draft, proposal.proposesPointMasses() ? java.util.List.of() : proposal.distributions().subList(0, draft.length),
+                    proposal.drafter(), hopMillis);
+        }
+    }
+
+    // ---- rounds -----------------------------------------------------------------------------------------------
+
+    private void start(GenerateRequest request, int slot) {
+        int[] prompt;
+        try {
+            prompt = request.promptTokens() != null && request.prompt() == null
+                    ? request.promptTokens().clone()
+                    : model.vocabulary().tokenize(request.prompt(), true, false);
+        } catch (LlamaException e) {
+            releaseAndReject(request, slot, ErrorCode.INVALID_REQUEST, "The prompt cannot be tokenized: " + e.getMessage());
+            return;
+        }
+        String tooLong = checkPrompt(prompt);
+        if (tooLong != null) {
+            releaseAndReject(request, slot, tooLong.startsWith("token id") ? ErrorCode.INVALID_REQUEST : ErrorCode.PROMPT_TOO_LONG, tooLong);
+            return;
+        }
+        GenerationState state = new GenerationState(request.requestId(), 0, request.replyTopic(), settings.modelName(), vocabulary,
+                prompt.length, prompt, request.maxTokens(), request.sampling(), request.stop(), request.speculation(),
+                request.createdAtMillis(), request.deadlineAtMillis());
+        CompletionTracker tracker = new CompletionTracker(model.vocabulary(), request.stop(), prompt.length, request.maxTokens(),
+                settings.sequenceContext());
+        Session session = new Session(request, slot, state, tracker);
+        sessions.put(request.requestId(), session);
+        statistics.requests.increment();
+        synchronized (session) {
+            long started = System.nanoTime();
+            decode(session, SequenceDecode.last(slot, prompt, 0)).thenAccept(logits -> {
+                synchronized (session) {
+                    if (session.finished) {
+                        return;
+                    }
+                    SparseDistribution target = TokenSampler.distribution(logits.last(), session.state.sampling());
+                    int token = SpeculativeSampling.sampleTarget(target, session.state.sampling().seed(), session.nextPosition());
+                    commit(session, new int[] {token}, 0, 0, null, (System.nanoTime() - started) / 1e6, 0);
+                }
+            });
+        }
+    }
+
+    /** Decodes the last committed token with {@code draft} and commits what verification accepts. */
+    private void verify(Session session, int[] draft, java.util.List<SparseDistribution> proposals, String drafter, double hopMillis) {
+        int[] tokens = new int[draft.length + 1];
+        tokens[0] = session.lastToken();
+        System.arraycopy(draft, 0, tokens, 1, draft.length);
+        int startPosition = session.nextPosition() - 1;
+        long started = System.nanoTime();
+        int round = session.state.round();
+        decode(session, SequenceDecode.all(session.slot, tokens, startPosition)).thenAccept(logits -> {
+            synchronized (session) {
+                if (session.finished || session.state.round() != round) {
+                    return;
+                }
+                ChainVerification.Outcome outcome = ChainVerification.verify(draft, proposals,
+                        i -> TokenSampler.distribution(logits.at(i), session.state.sampling()),
+                        session.state.sampling().seed(), session.nextPosition());
+                commit(session, outcome.tokens(), draft.length, outcome.accepted(), drafter,
+                        (System.nanoTime() - started) / 1e6, hopMillis);
+            }
+        });
+    }
+
+    private void selfRound(Session session) {
+        verify(session, new int[0], java.util.List.of(), null, 0);
+    }
+
+    private void commit(Session session, int[] tokens, int drafted, int accepted, String drafter, double roundMillis, double hopMillis) {
+        int round = session.state.round();
+        CompletionTracker.Commit commit = session.tracker.commit(tokens);
+        session.state = session.state.advance(commit.tokens());
+        if (round > 0) {
+            session.verificationRounds++;
+        }
+        session.draftedTokens += drafted;
+        session.acceptedTokens += accepted;
+        SpeculationStatistics.RoundRecord record = new SpeculationStatistics.RoundRecord(drafted, accepted, drafter, roundMillis, hopMillis);
+        statistics.recordRound(record, commit.tokens().length);
+        output.reply(session.request.replyTopic(), new GenerationEvent.Round(session.id(), round, commit.tokens(), commit.text(),
+                new GenerationEvent.RoundStats(drafted, accepted, drafter, roundMillis, hopMillis)));
+        if (commit.finish() != null) {
+            finish(session, commit.finish(), "");
+            return;
+        }
+        long deadline = session.state.deadlineAtMillis();
+        if (deadline > 0 && System.currentTimeMillis() > deadline) {
+            fail(session, ErrorCode.DEADLINE_EXCEEDED, "The request's deadline passed after " + session.tracker.completionTokens() + " tokens");
+            return;
+        }
+        next(session);
+    }
+
+    /** Asks a drafter for the next round, or decodes it alone when speculation is off or drafters are timing out. */
+    private void next(Session session) {
+        int k = draftLength(session);
+        if (k == 0 || session.selfRoundsLeft > 0) {
+            if (session.selfRoundsLeft > 0) {
+                session.selfRoundsLeft--;
+            }
+            selfRound(session);
+            return;
+        }
+        session.awaitingDraft = true;
+        session.draftRequestedNanos = System.nanoTime();
+        int round = session.state.round();
+        session.draftDeadline = timer.schedule(() -> onDraftTimeout(session, round), settings.draftTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        output.requestDraft(new DraftRequest(session.state, k, session.state.speculation().drafter(), System.currentTimeMillis()));
+    }
+
+    private void onDraftTimeout(Session session, int round) {
+        synchronized (session) {
+            if (session.finished || !session.awaitingDraft || session.state.round() != round) {
+                return;
+            }
+            session.awaitingDraft = false;
+            session.draftDeadline = null;
+            session.consecutiveTimeouts++;
+            // back off exponentially while drafters do not answer; a late proposal for this round is dropped as stale
+            session.selfRoundsLeft = Math.min(MAX_SELF_ROUNDS_AFTER_TIMEOUT, (1 << Math.min(session.consecutiveTimeouts, 6)) - 1);
+            statistics.draftTimeouts.increment();
+            LOG.debug("No draft for {} round {} within {}; decoding alone", session.id(), round, settings.draftTimeout());
+            selfRound(session);
+        }
+    }
+
+    /** Draft tokens worth verifying: within the vocabulary, the token budget and the context. */
+    private int[] usableDraft(Session session, int[] draft) {
+        int vocabularySize = model.vocabulary().size();
+        int n = 0;
+        while (n < draft.length && draft[n] >= 0 && draft[n] < vocabularySize) {
+            n++;
+        }
+        int budget = Math.min(session.state.remainingTokens() - 1, settings.sequenceContext() - session.nextPosition() - 1);
+        return Arrays.copyOf(draft, Math.max(0, Math.min(n, Math.min(budget, engine.batchSize() - 1))));
+    }
+
+    private int draftLength(Session session) {
+        var policy = session.state.speculation();
+        if (!policy.enabled()) {
+            return 0;
+        }
+        int budget = Math.min(session.state.remainingTokens() - 1, settings.sequenceContext() - session.nextPosition() - 1);
+        return Math.max(0, Math.min(policy.maxDraftTokens(), Math.min(budget, engine.batchSize() - 1)));
+    }
+
+    private CompletableFuture<SequenceLogits> decode(Session session, SequenceDecode request) {
+        return engine.decode(request).whenComplete((logits, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                synchronized (session) {
+                    if (cause instanceof LlamaException e && e.code() == LlamaException.Code.SATURATED) {
+                        fail(session, ErrorCode.OVERLOADED, "The verifier's engine is saturated; retry later");
+                    } else {
+                        LOG.warn("Decoding for {} failed", session.id(), cause);
+                        fail(session, ErrorCode.INTERNAL, "Decoding failed: " + cause.getMessage());
+                    }
+                }
+            }
+        });
+    }
+
+    // ---- endings ----------------------------------------------------------------------------------------------
+
+    private void finish(Session session, FinishReason reason, String text) {
+        if (session.finished) {
+            return;
+        }
+        end(session);
+        int completion = session.tracker.completionTokens();
+        double tau = session.verificationRounds == 0 ? 0
+                : (double) (session.acceptedTokens + session.verificationRounds) / session.verificationRounds;
+        output.reply(session.request.replyTopic(), new GenerationEvent.Done(session.id(), session.state.round(), reason, text,
+                new GenerationEvent.Usage(session.state.promptLength(), completion),
+                new GenerationEvent.GenerationStats(session.verificationRounds, session.draftedTokens, session.acceptedTokens, tau)));
+    }
+
+    private void fail(Session session, ErrorCode code, String message) {
+        if (session.finished) {
+            return;
+        }
+        end(session);
+        output.reply(session.request.replyTopic(), new GenerationEvent.Error(session.id(), session.state.round(), code, message));
+    }
+
+    private void end(Session session) {
+        session.finished = true;
+        session.awaitingDraft = false;
+        session.cancelDeadline();
+        sessions.remove(session.id());
+        GenerateRequest next;
+        synchronized (admission) {
+            finished.put(session.id(), Boolean.TRUE);
+            next = waiting.pollFirst();
+            if (next == null) {
+                freeSlots.addLast(session.slot);
+            }
+        }
+        if (next != null) {
+            GenerateRequest request = next;
+            timer.execute(() -> startWaiting(request, session.slot));
+        }
+    }
+
+    private void startWaiting(GenerateRequest request, int slot) {
+        if (request.deadlineAtMillis() > 0 && System.currentTimeMillis() > request.deadlineAtMillis()) {
+            releaseAndReject(request, slot, ErrorCode.DEADLINE_EXCEEDED, "The request's deadline passed while it waited for capacity");
+            return;
+        }
+        start(request, slot);
+    }
+
+    private void releaseAndReject(GenerateRequest request, int slot, ErrorCode code, String message) {
+        GenerateRequest next;
+        synchronized (admission) {
+            next = waiting.pollFirst();
+            if (next == null) {
+                freeSlots.addLast(slot);
+            }
+        }
+        reject(request, code, message);
+        if (next != null) {
+            GenerateRequest queued = next;
+            timer.execute(() -> startWaiting(queued, slot));
+        }
+    }
+
+    private void reject(GenerateRequest request, ErrorCode code, String message) {
+        synchronized (admission) {
+            finished.put(request.requestId(), Boolean.TRUE);
+        }
+        statistics.rejectedRequests.increment();
+        output.reply(request.replyTopic(), new GenerationEvent.Error(request.requestId(), 0, code, message));
+    }
+
+    // ---- validation -------------------------------------------------------------------------------------------
+
+    private String validate(GenerateRequest request) {
+        if (request.model() != null && !request.model().equals(settings.modelName())) {
+            return "unknown model '" + request.model() + "': this verifier serves '" + settings.modelName() + "'";
+        }
+        if ((request.prompt() == null) == (request.promptTokens() == null)) {
+            return "give exactly one of prompt and promptTokens";
+        }
+        if (request.maxTokens() < 1 || request.maxTokens() > settings.maxTokens()) {
+            return "maxTokens must be in [1, " + settings.maxTokens() + "], got " + request.maxTokens();
+        }
+        if (request.deadlineAtMillis() > 0 && System.currentTimeMillis() > request.deadlineAtMillis()) {
+            return "the request's deadline has already passed";
+        }
+        return null;
+    }
+
+    private String checkPrompt(int[] prompt) {
+        if (prompt.length == 0) {
+            return "the prompt is empty";
+        }
+        int vocabularySize = model.vocabulary().size();
+        for (int token : prompt) {
+            if (token < 0 || token >= vocabularySize) {
+                return "token id " + token + " is outside the vocabulary [0, " + vocabularySize + ")";
+            }
+        }
+        if (prompt.length >= settings.sequenceContext()) {
+            return "the prompt has " + prompt.length + " tokens; this model's context holds " + settings.sequenceContext()
+                    + " (prompt and completion)";
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        for (Session session : sessions.values()) {
+            synchronized (session) {
+                fail(session, ErrorCode.INTERNAL, "The verifier is shutting down");
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.speculum.verifier;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Limits and timings of a verifier.
+ *
+ * @param modelName        the name clients address the served model by
+ * @param sequenceContext  tokens (prompt + completion) one generation may hold
+ * @param maxSessions      generations decoded together (KV sequences of the context)
+ * @param maxWaiting       generations queued for a free session; beyond, requests are refused as OVERLOADED
+ * @param maxTokens        largest completion a request may ask for
+ * @param draftTimeout     how long a round waits for a drafter before the verifier decodes the token itself
+ * @param finishedMemory   how many finished request ids are remembered to drop replays
+ */
+public record VerifierSettings(String modelName, int sequenceContext, int maxSessions, int maxWaiting, int maxTokens,
+                               Duration draftTimeout, int finishedMemory) {
+
+    public VerifierSettings {
+        Objects.requireNonNull(modelName, "modelName");
+        Objects.requireNonNull(draftTimeout, "draftTimeout");
+        if (sequenceContext < 8 || maxSessions < 1 || maxWaiting < 0 || maxTokens < 1 || finishedMemory < 1) {
+            throw new IllegalArgumentException("invalid verifier settings: " + modelName + ", context " + sequenceContext
+                    + ", sessions " + maxSessions + ", waiting " + maxWaiting + ", maxTokens " + maxTokens);
+        }
+        if (draftTimeout.isNegative() || draftTimeout.isZero()) {
+            throw new IllegalArgumentException("draftTimeout must be positive, got " + draftTimeout);
+        }
+    }
+
+    public static VerifierSettings defaults(String modelName, int sequenceContext) {
+        return new VerifierSettings(modelName, sequenceContext, 8, 64, sequenceContext, Duration.ofMillis(250), 10_000);
+    }
+
+    public VerifierSettings withDraftTimeout(Duration timeout) {
+        return new VerifierSettings(modelName, sequenceContext, maxSessions, maxWaiting, maxTokens, timeout, finishedMemory);
+    }
+
+    public VerifierSettings withCapacity(int sessions, int waiting) {
+        return new VerifierSettings(modelName, sequenceContext, sessions, waiting, maxTokens, draftTimeout, finishedMemory);
+    }
+}

@@ -1,0 +1,296 @@
+package io.speculum.verifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.speculum.drafter.DraftService;
+import io.speculum.drafter.ModelDrafter;
+import io.speculum.llama.ContextOptions;
+import io.speculum.llama.DrafterDerivation;
+import io.speculum.llama.DrafterDeriver;
+import io.speculum.llama.EngineOptions;
+import io.speculum.llama.InferenceEngine;
+import io.speculum.llama.Model;
+import io.speculum.llama.WeightFormat;
+import io.speculum.math.SamplingParams;
+import io.speculum.protocol.DraftRequest;
+import io.speculum.protocol.GenerateRequest;
+import io.speculum.protocol.GenerationEvent;
+import io.speculum.protocol.GenerationEvent.FinishReason;
+import io.speculum.protocol.ProtocolError.ErrorCode;
+import io.speculum.protocol.SpeculationPolicy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.commons.math3.stat.inference.ChiSquareTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The verifier with real models and a real model drafter, connected in-process: speculative output equals the
+ * target model's own, whatever the drafter, the chain length, concurrency or a silent drafter.
+ */
+class SpeculativeVerifierTest {
+
+    private static final Path SHARED = Path.of(System.getProperty("speculum.shared.dir", "../../shared"));
+    private static final int TOKENS = 64;
+
+    @TempDir
+    static Path drafters;
+
+    private static Model target;
+    private static Model q8;
+    private static Model twoLayers;
+    private static List<String> prompts;
+    private static ScheduledExecutorService timer;
+
+    private final List<AutoCloseable> closeAfter = new ArrayList<>();
+
+    @BeforeAll
+    static void models() throws IOException {
+        Path stories = SHARED.resolve("models/stories260K.gguf");
+        target = Model.load(stories);
+        DrafterDeriver deriver = new DrafterDeriver();
+        q8 = Model.load(deriver.derive(new DrafterDerivation(stories, drafters.resolve("q8.gguf"), WeightFormat.Q8_0, 0)).file());
+        twoLayers = Model.load(deriver.derive(new DrafterDerivation(stories, drafters.resolve("l2.gguf"), WeightFormat.KEEP, 2)).file());
+        Pattern prompt = Pattern.compile("\"prompt\": \"((?:[^\"\\\\]|\\\\.)*)\"");
+        prompts = Files.readAllLines(SHARED.resolve("data/tinystories/prompts-a.jsonl")).stream().limit(20).map(line -> {
+            Matcher m = prompt.matcher(line);
+            if (!m.find()) {
+                throw new IllegalStateException("no prompt in " + line);
+            }
+            return m.group(1).replace("\\\"", "\"").replace("\\\\", "\\");
+        }).toList();
+        timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("verifier-timer").unstarted(r));
+    }
+
+    @AfterAll
+    static void close() {
+        timer.shutdownNow();
+        twoLayers.close();
+        q8.close();
+        target.close();
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void closeVerifiers() throws Exception {
+        for (AutoCloseable c : closeAfter.reversed()) {
+            c.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} drafter, k = {1}")
+    @CsvSource({"q8, 1", "q8, 4", "q8, 8", "l2, 1", "l2, 4", "l2, 8"})
+    void greedySpeculativeOutputIsTokenIdenticalToTheTargetAlone(String drafterName, int k) {
+        InProcessLink link = new InProcessLink().drafter(drafterService(drafterName.equals("q8") ? q8 : twoLayers));
+        SpeculativeVerifier verifier = verifier(link, VerifierSettings.defaults("stories260K", 512));
+        for (int i = 0; i < prompts.size(); i++) { // all at once: rounds of different requests share decodes
+            verifier.onGenerate(request("p" + i, prompts.get(i), SamplingParams.greedy(), SpeculationPolicy.fixed(k)));
+        }
+        int drafted = 0;
+        for (int i = 0; i < prompts.size(); i++) {
+            GenerationEvent end = link.awaitEnd("p" + i);
+            assertThat(end).isInstanceOf(GenerationEvent.Done.class);
+            int[] expected = TargetOnly.generate(target, target.vocabulary().tokenize(prompts.get(i), true, false), TOKENS, SamplingParams.greedy());
+            assertThat(link.tokens("p" + i)).as("prompt %d", i).containsExactly(expected);
+            drafted += ((GenerationEvent.Done) end).stats().draftedTokens();
+        }
+        assertThat(drafted).as("drafts were verified").isGreaterThan(prompts.size());
+        if (drafterName.equals("q8") && k >= 4) {
+            assertThat(verifier.statistics().acceptanceRate()).as("a Q8_0 copy agrees almost always").isGreaterThan(0.8);
+        }
+    }
+
+    @Test
+    void sampledJointOfTheFirstVerificationRoundFollowsTheTarget() {
+        // the 2-layer copy at T = 1 differs clearly from the target: rejections and residual draws are frequent
+        int runs = 1500;
+        SamplingParams sampling = SamplingParams.ofTemperature(1.0, 0);
+        String prompt = "Once upon a time, there was a little dog named Max.";
+        InProcessLink link = new InProcessLink().drafter(drafterService(twoLayers));
+        SpeculativeVerifier verifier = verifier(link, VerifierSettings.defaults("stories260K", 512).withCapacity(8, runs));
+        for (int seed = 0; seed < runs; seed++) {
+            verifier.onGenerate(request("j" + seed, prompt, sampling.withSeed(seed), SpeculationPolicy.fixed(2)).withMaxTokens(4));
+        }
+        Map<String, Integer> speculative = new HashMap<>();
+        for (int seed = 0; seed < runs; seed++) {
+            link.awaitEnd("j" + seed);
+            int[] t = link.tokens("j" + seed);
+            speculative.merge(t[1] + "," + t[2], 1, Integer::sum);
+        }
+        // after round 0's token, the first verification round checks two drafted tokens (positions 2 and 3)
+        assertThat(verifier.statistics().draftTokens()).isGreaterThan(runs);
+        assertThat(verifier.statistics().acceptanceRate()).as("rejections happen").isLessThan(0.9);
+        Map<String, Integer> targetOnly = new HashMap<>();
+        int[] promptTokens = target.vocabulary().tokenize(prompt, true, false);
+        for (int seed = runs; seed < 2 * runs; seed++) { // independent seeds: a two-sample test
+            int[] t = TargetOnly.generate(target, promptTokens, 3, sampling.withSeed(seed));
+            targetOnly.merge(t[1] + "," + t[2], 1, Integer::sum);
+        }
+        assertThat(twoSampleChiSquarePValue(speculative, targetOnly)).isGreaterThan(0.001);
+    }
+
+    @Test
+    void aDrafterThatNeverAnswersLeavesTheOutputExactOnlySlower() {
+        InProcessLink link = new InProcessLink().drafter(drafterService(q8));
+        link.intercept(request -> { }); // the drafter is gone
+        SpeculativeVerifier verifier = verifier(link, VerifierSettings.defaults("stories260K", 512).withDraftTimeout(Duration.ofMillis(20)));
+        verifier.onGenerate(request("silent", prompts.get(0), SamplingParams.greedy(), SpeculationPolicy.fixed(4)));
+        GenerationEvent end = link.awaitEnd("silent");
+        assertThat(end).isInstanceOf(GenerationEvent.Done.class);
+        assertThat(link.tokens("silent")).containsExactly(TargetOnly.generate(target, target.vocabulary().tokenize(prompts.get(0), true, false),
+                TOKENS, SamplingParams.greedy()));
+        assertThat(verifier.statistics().draftTimeouts()).isGreaterThanOrEqualTo(1);
+        // it backs off: far fewer draft requests than rounds
+        assertThat(link.draftRequests().size()).isLessThan(TOKENS / 4);
+    }
+
+    @Test
+    void duplicatedAndStaleProposalsAndReplayedRequestsChangeNothing() {
+        InProcessLink link = new InProcessLink().drafter(drafterService(q8));
+        List<DraftRequest> seen = new ArrayList<>();
+        link.intercept(request -> {
+            link.forward(request);
+            link.forward(request); // every proposal arrives twice
+            if (!seen.isEmpty()) {
+                link.forward(seen.getFirst()); // and an old round's proposal comes back
+            }
+            seen.add(request);
+        });
+        SpeculativeVerifier verifier = verifier(link, VerifierSettings.defaults("stories260K", 512));
+        GenerateRequest request = request("dup", prompts.get(1), SamplingParams.greedy(), SpeculationPolicy.fixed(4));
+        verifier.onGenerate(request);
+        verifier.onGenerate(request); // delivered twice while running
+        link.awaitEnd("dup");
+        verifier.onGenerate(request); // replayed after it finished
+        assertThat(link.tokens("dup")).containsExactly(TargetOnly.generate(target, target.vocabulary().tokenize(prompts.get(1), true, false),
+                TOKENS, SamplingParams.greedy()));
+        assertThat(link.events("dup").stream().filter(GenerationEvent::ends)).hasSize(1);
+        assertThat(verifier.statistics().droppedMessages()).isGreaterThanOrEqualTo(seen.size() + 2);
+        assertThat(link.events("dup").stream().mapToInt(GenerationEvent::round).toArray()).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aDrafterWithAnotherVocabularyEndsTheRequestWithAClearError() {
+        Model other = Model.load(SHARED.resolve("models/TinyStories-656K-f32.gguf"));
+        closeAfter.add(other);
+        InProcessLink link = new InProcessLink().drafter(drafterService(other));
+        SpeculativeVerifier verifier = verifier(link, VerifierSettings.defaults("stories260K", 512));
+        verifier.onGenerate(request("vocab", prompts.get(0), SamplingParams.greedy(), SpeculationPolicy.fixed(4)));
+        GenerationEvent end = link.awaitEnd("vocab");
+        assertThat(end).isInstanceOfSatisfying(GenerationEvent.Error.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.VOCABULARY_MISMATCH);
+            assertThat(e.message()).contains("vocabulary").contains(verifier.vocabularyFingerprint());
+        });
+        // the first token came from the verifier alone; nothing drafted by the wrong vocabulary was committed
+        assertThat(link.tokens("vocab")).hasSize(1);
+    }
+
+    @Test
+    void requestsEndForEveryReason() {
+        InProcessLink link = new InProcessLink().drafter(drafterService(q8));
+        SpeculativeVerifier verifier = verifier(link, new VerifierSettings("stories260K", 64, 2, 1, 512, Duration.ofSeconds(5), 100));
+        String prompt = prompts.get(2);
+        int[] reference = TargetOnly.generate(target, target.vocabulary().tokenize(prompt, true, false), 40, SamplingParams.greedy());
+        String referenceText = target.vocabulary().detokenize(reference, false, false);
+
+        verifier.onGenerate(request("length", prompt, SamplingParams.greedy(), SpeculationPolicy.fixed(8)).withMaxTokens(5));
+        assertThat(((GenerationEvent.Done) link.awaitEnd("length")).finishReason()).isEqualTo(FinishReason.LENGTH);
+        assertThat(link.tokens("length")).hasSize(5);
+
+        String stop = referenceText.substring(12, 16);
+        verifier.onGenerate(new GenerateRequest("stop", "replies", "stories260K", prompt, null, 40, SamplingParams.greedy(),
+                List.of(stop), SpeculationPolicy.fixed(8), 0, 0));
+        assertThat(((GenerationEvent.Done) link.awaitEnd("stop")).finishReason()).isEqualTo(FinishReason.STOP);
+        assertThat(referenceText).startsWith(link.text("stop").stripLeading());
+        assertThat(link.text("stop")).doesNotContain(stop);
+
+        verifier.onGenerate(request("context", prompt, SamplingParams.greedy(), SpeculationPolicy.fixed(8)).withMaxTokens(500));
+        GenerationEvent.Done context = (GenerationEvent.Done) link.awaitEnd("context");
+        assertThat(context.finishReason()).isIn(FinishReason.CONTEXT, FinishReason.STOP);
+        assertThat(context.usage().promptTokens() + context.usage().completionTokens()).isLessThanOrEqualTo(64);
+    }
+
+    @Test
+    void badRequestsGetErrorsAndCapacityIsBounded() {
+        InProcessLink link = new InProcessLink();
+        link.intercept(request -> { }); // sessions stay busy waiting for drafts
+        SpeculativeVerifier verifier = verifier(link, new VerifierSettings("stories260K", 128, 1, 1, 100, Duration.ofSeconds(30), 100));
+
+        verifier.onGenerate(new GenerateRequest("model", "replies", "gpt-9", "Hi", null, 5, null, null, null, 0, 0));
+        assertThat(((GenerationEvent.Error) link.awaitEnd("model")).code()).isEqualTo(ErrorCode.UNKNOWN_MODEL);
+        verifier.onGenerate(request("long", "word ".repeat(400), SamplingParams.greedy(), SpeculationPolicy.off()));
+        assertThat(((GenerationEvent.Error) link.awaitEnd("long")).code()).isEqualTo(ErrorCode.PROMPT_TOO_LONG);
+        verifier.onGenerate(new GenerateRequest("ids", "replies", null, null, new int[] {1, 99999}, 5, null, null, null, 0, 0));
+        assertThat(((GenerationEvent.Error) link.awaitEnd("ids")).code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        verifier.onGenerate(request("budget", "Hi", SamplingParams.greedy(), SpeculationPolicy.off()).withMaxTokens(1000));
+        assertThat(((GenerationEvent.Error) link.awaitEnd("budget")).code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+
+        verifier.onGenerate(request("busy", prompts.get(0), SamplingParams.greedy(), SpeculationPolicy.fixed(4)));
+        verifier.onGenerate(request("queued", prompts.get(1), SamplingParams.greedy(), SpeculationPolicy.off()));
+        verifier.onGenerate(request("refused", prompts.get(2), SamplingParams.greedy(), SpeculationPolicy.off()));
+        assertThat(((GenerationEvent.Error) link.awaitEnd("refused")).code()).isEqualTo(ErrorCode.OVERLOADED);
+        assertThat(verifier.waitingRequests()).isEqualTo(1);
+
+        verifier.onCancel(new io.speculum.protocol.CancelRequest("busy", "client went away"));
+        assertThat(((GenerationEvent.Done) link.awaitEnd("busy")).finishReason()).isEqualTo(FinishReason.CANCELLED);
+        // the freed session serves the queued request, which completes on its own (speculation off)
+        assertThat(link.awaitEnd("queued")).isInstanceOf(GenerationEvent.Done.class);
+        assertThat(verifier.activeSessions()).isZero();
+    }
+
+    private SpeculativeVerifier verifier(InProcessLink link, VerifierSettings settings) {
+        InferenceEngine engine = new InferenceEngine(target, ContextOptions.defaults(settings.sequenceContext() * settings.maxSessions())
+                .withMaxSequences(settings.maxSessions()).withBatchSize(64).withBatchInvariance(true), EngineOptions.named("verifier"));
+        SpeculativeVerifier verifier = new SpeculativeVerifier(target, engine, settings, link, timer);
+        link.connect(verifier);
+        closeAfter.add(engine);
+        closeAfter.add(verifier);
+        return verifier;
+    }
+
+    private DraftService drafterService(Model model) {
+        InferenceEngine engine = new InferenceEngine(model, ContextOptions.defaults(512 * 8).withMaxSequences(8).withBatchSize(64)
+                .withThreads(1), EngineOptions.named("drafter"));
+        DraftService service = new DraftService(List.of(new ModelDrafter("model", model, engine)), "model");
+        closeAfter.add(service);
+        return service;
+    }
+
+    private static GenerateRequest request(String id, String prompt, SamplingParams sampling, SpeculationPolicy policy) {
+        return new GenerateRequest(id, "replies", "stories260K", prompt, null, TOKENS, sampling, List.of(), policy, 0, 0);
+    }
+
+    private static double twoSampleChiSquarePValue(Map<String, Integer> a, Map<String, Integer> b) {
+        // categories seen at least 10 times in all; the rest pooled
+        Map<String, Integer> total = new HashMap<>(a);
+        b.forEach((k, v) -> total.merge(k, v, Integer::sum));
+        List<String> common = total.entrySet().stream().filter(e -> e.getValue() >= 10).map(Map.Entry::getKey).toList();
+        long[] x = new long[common.size() + 1];
+        long[] y = new long[common.size() + 1];
+        for (int i = 0; i < common.size(); i++) {
+            x[i] = a.getOrDefault(common.get(i), 0);
+            y[i] = b.getOrDefault(common.get(i), 0);
+        }
+        x[common.size()] = a.values().stream().mapToLong(Integer::longValue).sum() - java.util.Arrays.stream(x).sum();
+        y[common.size()] = b.values().stream().mapToLong(Integer::longValue).sum() - java.util.Arrays.stream(y).sum();
+        if (x[common.size()] + y[common.size()] == 0) {
+            x = java.util.Arrays.copyOf(x, common.size());
+            y = java.util.Arrays.copyOf(y, common.size());
+        }
+        assertThat(x.length).as("enough distinct outcomes for a test").isGreaterThanOrEqualTo(3);
+        return new ChiSquareTest().chiSquareTestDataSetsComparison(x, y);
+    }
+}
