@@ -33,6 +33,21 @@ class ProtocolCodecTest {
     }
 
     @Test
+    void draftTopicRecordsCarryTheirType() {
+        DraftRequest request = new DraftRequest(STATE, 4, "model", 12);
+        String json = ProtocolCodec.writeString(request);
+        assertThat(json).startsWith("{\"type\":\"draft\"").doesNotContain("\"requestId\":\"req-1\",\"state\"");
+        assertThat(ProtocolCodec.read(json, DraftTopicRecord.class)).isInstanceOfSatisfying(DraftRequest.class, r -> {
+            assertThat(r.requestId()).isEqualTo("req-1");
+            assertThat(r.state()).isEqualTo(STATE);
+            assertThat(r.maxDraftTokens()).isEqualTo(4);
+        });
+        String release = ProtocolCodec.writeString(new DraftRelease("req-1"));
+        assertThat(release).isEqualTo("{\"type\":\"release\",\"requestId\":\"req-1\"}");
+        assertThat(ProtocolCodec.read(release, DraftTopicRecord.class)).isEqualTo(new DraftRelease("req-1"));
+    }
+
+    @Test
     void stateAndProposalsRoundTrip() {
         assertThat(ProtocolCodec.read(ProtocolCodec.write(STATE), GenerationState.class)).isEqualTo(STATE);
         DraftProposal proposal = new DraftProposal(STATE, "model", "fp", new int[] {4, 2},

@@ -36,7 +36,7 @@ class ProtocolSchemaTest {
     static Class<?> type(String name) {
         return switch (name) {
             case "generate-topic-record" -> GenerateTopicRecord.class;
-            case "draft-request" -> DraftRequest.class;
+            case "draft-topic-record" -> DraftTopicRecord.class;
             case "draft-proposal" -> DraftProposal.class;
             case "generation-event" -> GenerationEvent.class;
             default -> throw new IllegalArgumentException(name);
@@ -44,7 +44,7 @@ class ProtocolSchemaTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"generate-topic-record", "draft-request", "draft-proposal", "generation-event"})
+    @ValueSource(strings = {"generate-topic-record", "draft-topic-record", "draft-proposal", "generation-event"})
     void theDocumentedSchemaIsTheOneTheRecordsDefine(String name) throws IOException {
         String generated = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(GENERATOR.generateSchema(type(name))) + "\n";
         Path file = DIR.resolve(name + ".schema.json");

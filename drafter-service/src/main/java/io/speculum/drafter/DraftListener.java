@@ -1,13 +1,18 @@
 package io.speculum.drafter;
 
+import io.speculum.protocol.DraftRelease;
 import io.speculum.protocol.DraftRequest;
+import io.speculum.protocol.DraftTopicRecord;
 import io.speculum.protocol.ProtocolCodec;
 import io.speculum.protocol.Topics;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
-/** Kafka in and out: a draft request from llm.draft, its proposal (or error) to llm.verify, keyed by request id. */
+/**
+ * Kafka in and out: a draft request from llm.draft, its proposal (or error) to llm.verify, keyed by request id; a
+ * release from llm.draft frees what the drafters keep for a finished request.
+ */
 @Component
 class DraftListener {
 
@@ -20,8 +25,11 @@ class DraftListener {
     }
 
     @KafkaListener(id = "drafter-draft", topics = Topics.DRAFT, groupId = "${speculum.drafter.group:speculum-drafter}")
-    void onDraftRequest(byte[] value) {
-        DraftRequest request = ProtocolCodec.read(value, DraftRequest.class);
-        drafts.handle(request, proposal -> kafka.send(Topics.VERIFY, request.state().requestId(), ProtocolCodec.write(proposal)));
+    void onDraftTopic(byte[] value) {
+        switch (ProtocolCodec.read(value, DraftTopicRecord.class)) {
+            case DraftRequest request -> drafts.handle(request,
+                    proposal -> kafka.send(Topics.VERIFY, request.requestId(), ProtocolCodec.write(proposal)));
+            case DraftRelease release -> drafts.release(release);
+        }
     }
 }

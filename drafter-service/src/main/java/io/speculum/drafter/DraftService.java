@@ -1,6 +1,7 @@
 package io.speculum.drafter;
 
 import io.speculum.protocol.DraftProposal;
+import io.speculum.protocol.DraftRelease;
 import io.speculum.protocol.DraftRequest;
 import io.speculum.protocol.ProtocolError;
 import io.speculum.protocol.ProtocolError.ErrorCode;
@@ -65,6 +66,16 @@ public final class DraftService implements AutoCloseable {
             reply.accept(p);
             return p;
         });
+    }
+
+    /** Lets every drafter drop what it keeps for a finished request; failures are logged, never thrown. */
+    public CompletableFuture<Void> release(DraftRelease release) {
+        return CompletableFuture.allOf(drafters.values().stream()
+                .map(d -> d.release(release.requestId()).exceptionally(failure -> {
+                    LOG.debug("Drafter {} could not release {}", d.name(), release.requestId(), failure);
+                    return null;
+                }))
+                .toArray(CompletableFuture[]::new));
     }
 
     private static CompletableFuture<DraftProposal> answer(Consumer<DraftProposal> reply, DraftProposal proposal) {

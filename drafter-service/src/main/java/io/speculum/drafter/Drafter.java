@@ -15,6 +15,11 @@ public interface Drafter extends AutoCloseable {
     /** Proposes up to {@code request.maxDraftTokens()} tokens continuing {@code request.state().tokens()}. */
     CompletableFuture<Draft> propose(DraftRequest request);
 
+    /** Drops what the drafter keeps for a finished request (done when it completes); nothing by default. */
+    default CompletableFuture<Void> release(String requestId) {
+        return CompletableFuture.completedFuture(null);
+    }
+
     @Override
     default void close() {
     }

@@ -24,6 +24,6 @@ class DrafterModels {
                 .withBatchSize(64)
                 .withThreads(properties.threads());
         InferenceEngine engine = new InferenceEngine(drafterModel.model(), options, EngineOptions.named("drafter"));
-        return new DraftService(List.of(new ModelDrafter(properties.name(), drafterModel.model(), engine)), properties.name());
+        return new DraftService(List.of(new ModelDrafter(properties.name(), drafterModel.model(), engine, properties.idleRelease())), properties.name());
     }
 }

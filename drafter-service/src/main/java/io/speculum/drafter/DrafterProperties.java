@@ -1,6 +1,7 @@
 package io.speculum.drafter;
 
 import io.speculum.service.ModelSettings;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -12,6 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param sequences       requests whose KV cache is kept warm at once (least recently used give way)
  * @param sequenceContext positions one request may hold
  * @param threads         compute threads (drafts are sequential single-token decodes: one is usually best)
+ * @param idleRelease     how long a request's KV sequence stays cached without draft requests (the verifier's
+ *                        release message normally frees it as soon as the generation ends)
  */
 @ConfigurationProperties("speculum.drafter")
 public record DrafterProperties(
@@ -19,5 +22,6 @@ public record DrafterProperties(
         @DefaultValue("model") String name,
         @DefaultValue("8") int sequences,
         @DefaultValue("512") int sequenceContext,
-        @DefaultValue("1") int threads) {
+        @DefaultValue("1") int threads,
+        @DefaultValue("5s") Duration idleRelease) {
 }

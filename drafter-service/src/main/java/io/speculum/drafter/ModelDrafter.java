@@ -11,6 +11,7 @@ import io.speculum.math.SparseDistribution;
 import io.speculum.math.TokenSampler;
 import io.speculum.protocol.DraftRequest;
 import io.speculum.protocol.GenerationState;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -39,11 +40,18 @@ public final class ModelDrafter implements Drafter {
     private final String vocabulary;
     private final SequenceSlots slots;
 
+    /** How long a request's KV sequence stays cached without a draft request, when no release arrives. */
+    public static final Duration DEFAULT_IDLE_RELEASE = Duration.ofSeconds(5);
+
     public ModelDrafter(String name, Model model, InferenceEngine engine) {
+        this(name, model, engine, DEFAULT_IDLE_RELEASE);
+    }
+
+    public ModelDrafter(String name, Model model, InferenceEngine engine, Duration idleRelease) {
         this.name = name;
         this.engine = engine;
         this.vocabulary = model.vocabulary().fingerprint().toString();
-        this.slots = new SequenceSlots(engine.maxSequences());
+        this.slots = new SequenceSlots(engine.maxSequences(), idleRelease.toNanos());
     }
 
     @Override
@@ -67,9 +75,29 @@ public final class ModelDrafter implements Drafter {
         return engine.submit(context -> draft(context, state, k, state.speculation().minProbability()));
     }
 
+    @Override
+    public CompletableFuture<Void> release(String requestId) {
+        return engine.submit(context -> {
+            int sequence = slots.release(requestId);
+            if (sequence >= 0) {
+                context.truncate(sequence, 0);
+            }
+            return null;
+        });
+    }
+
+    /** Requests whose KV sequence is cached now (read on the engine's thread). */
+    public CompletableFuture<Integer> cachedRequests() {
+        return engine.submit(context -> slots.cachedRequests());
+    }
+
     private Draft draft(InferenceContext context, GenerationState state, int k, double minProbability) {
         int[] tokens = state.tokens();
-        SequenceSlots.Slot slot = slots.acquire(state.requestId());
+        long now = System.nanoTime();
+        for (int sequence : slots.expire(now)) {
+            context.truncate(sequence, 0);
+        }
+        SequenceSlots.Slot slot = slots.acquire(state.requestId(), now);
         // reuse the cached common prefix; at least the last token is decoded again, for its logits
         int start = Math.min(slot.commonPrefix(tokens), tokens.length - 1);
         context.truncate(slot.sequence, start);

@@ -1,5 +1,6 @@
 package io.speculum.verifier;
 
+import io.speculum.protocol.DraftRelease;
 import io.speculum.protocol.DraftRequest;
 import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.ProtocolCodec;
@@ -33,6 +34,12 @@ class KafkaVerifierOutput implements VerifierOutput {
     @Override
     public void requestDraft(DraftRequest request) {
         // a lost draft request costs one round's speed, never correctness: the round's deadline decodes alone
-        kafka.send(Topics.DRAFT, request.state().requestId(), ProtocolCodec.write(request));
+        kafka.send(Topics.DRAFT, request.requestId(), ProtocolCodec.write(request));
+    }
+
+    @Override
+    public void releaseDrafts(DraftRelease release) {
+        // same key as the draft requests: the drafter that holds the request's cache sees it, after the last request
+        kafka.send(Topics.DRAFT, release.requestId(), ProtocolCodec.write(release));
     }
 }

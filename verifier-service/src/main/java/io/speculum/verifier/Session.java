@@ -15,6 +15,8 @@ final class Session {
     /** A draft request for {@code state.round()} is out and no proposal has been taken for it yet. */
     boolean awaitingDraft;
     long draftRequestedNanos;
+    /** Some drafter was asked at least once: it may hold state for this request until released. */
+    boolean askedDrafters;
     ScheduledFuture<?> draftDeadline;
     /** Rounds to decode alone before asking a drafter again (grows while drafters time out). */
     int selfRoundsLeft;

@@ -11,6 +11,7 @@ import io.speculum.math.TokenSampler;
 import io.speculum.math.SpeculativeSampling;
 import io.speculum.protocol.CancelRequest;
 import io.speculum.protocol.DraftProposal;
+import io.speculum.protocol.DraftRelease;
 import io.speculum.protocol.DraftRequest;
 import io.speculum.protocol.GenerateRequest;
 import io.speculum.protocol.GenerationEvent;
@@ -308,6 +309,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
             return;
         }
         session.awaitingDraft = true;
+        session.askedDrafters = true;
         session.draftRequestedNanos = System.nanoTime();
         int round = session.state.round();
         session.draftDeadline = timer.schedule(() -> onDraftTimeout(session, round), settings.draftTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -394,6 +396,9 @@ public final class SpeculativeVerifier implements AutoCloseable {
         session.awaitingDraft = false;
         session.cancelDeadline();
         sessions.remove(session.id());
+        if (session.askedDrafters) {
+            output.releaseDrafts(new DraftRelease(session.id()));
+        }
         GenerateRequest next;
         synchronized (admission) {
             finished.put(session.id(), Boolean.TRUE);

@@ -1,5 +1,6 @@
 package io.speculum.verifier;
 
+import io.speculum.protocol.DraftRelease;
 import io.speculum.protocol.DraftRequest;
 import io.speculum.protocol.GenerationEvent;
 
@@ -11,4 +12,7 @@ public interface VerifierOutput {
 
     /** Asks a drafter for the next round's draft. */
     void requestDraft(DraftRequest request);
+
+    /** Tells drafters a generation that asked them for drafts has ended. */
+    void releaseDrafts(DraftRelease release);
 }

@@ -1,6 +1,7 @@
 package io.speculum.verifier;
 
 import io.speculum.drafter.DraftService;
+import io.speculum.protocol.DraftRelease;
 import io.speculum.protocol.DraftRequest;
 import io.speculum.protocol.GenerationEvent;
 import java.util.List;
@@ -20,6 +21,7 @@ final class InProcessLink implements VerifierOutput {
     private final Map<String, List<GenerationEvent>> events = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<GenerationEvent>> terminals = new ConcurrentHashMap<>();
     private final List<DraftRequest> draftRequests = new CopyOnWriteArrayList<>();
+    private final List<String> releases = new CopyOnWriteArrayList<>();
     private volatile DraftService drafter;
     private volatile SpeculativeVerifier verifier;
     private volatile Consumer<DraftRequest> interceptor;
@@ -62,6 +64,18 @@ final class InProcessLink implements VerifierOutput {
         } else if (drafter != null) {
             forward(request);
         }
+    }
+
+    @Override
+    public void releaseDrafts(DraftRelease release) {
+        releases.add(release.requestId());
+        if (drafter != null) {
+            drafter.release(release);
+        }
+    }
+
+    List<String> releases() {
+        return releases;
     }
 
     CompletableFuture<GenerationEvent> terminal(String requestId) {

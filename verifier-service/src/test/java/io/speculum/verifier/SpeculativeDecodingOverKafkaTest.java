@@ -2,7 +2,9 @@ package io.speculum.verifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.speculum.drafter.DraftService;
 import io.speculum.drafter.DrafterApplication;
+import io.speculum.drafter.ModelDrafter;
 import io.speculum.llama.DrafterDerivation;
 import io.speculum.llama.DrafterDeriver;
 import io.speculum.llama.Model;
@@ -119,6 +121,9 @@ class SpeculativeDecodingOverKafkaTest {
             drafted += ((GenerationEvent.Done) end).stats().draftedTokens();
         }
         assertThat(drafted).as("drafts came over Kafka and were verified").isGreaterThan(prompts.size() * 4);
+        ModelDrafter drafter = (ModelDrafter) drafterApp.getBean(DraftService.class).drafter("model");
+        Awaitility.await("the release messages free the drafter's KV sequences").atMost(Duration.ofSeconds(20))
+                .until(() -> drafter.cachedRequests().join() == 0);
         String metrics = RestClient.create("http://localhost:" + verifierApp.getEnvironment().getProperty("local.server.port"))
                 .get().uri("/actuator/prometheus").retrieve().body(String.class);
         assertThat(metrics).containsPattern("speculum_spec_decode_num_draft_tokens_total(\\{[^}]*\\})? [1-9]")

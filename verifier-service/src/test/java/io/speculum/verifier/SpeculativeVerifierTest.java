@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Matcher;
+import java.util.stream.IntStream;
 import java.util.regex.Pattern;
 import org.apache.commons.math3.stat.inference.ChiSquareTest;
 import org.junit.jupiter.api.AfterAll;
@@ -94,7 +95,8 @@ class SpeculativeVerifierTest {
     @ParameterizedTest(name = "{0} drafter, k = {1}")
     @CsvSource({"q8, 1", "q8, 4", "q8, 8", "l2, 1", "l2, 4", "l2, 8"})
     void greedySpeculativeOutputIsTokenIdenticalToTheTargetAlone(String drafterName, int k) {
-        InProcessLink link = new InProcessLink().drafter(drafterService(drafterName.equals("q8") ? q8 : twoLayers));
+        DraftService drafts = drafterService(drafterName.equals("q8") ? q8 : twoLayers);
+        InProcessLink link = new InProcessLink().drafter(drafts);
         SpeculativeVerifier verifier = verifier(link, VerifierSettings.defaults("stories260K", 512));
         for (int i = 0; i < prompts.size(); i++) { // all at once: rounds of different requests share decodes
             verifier.onGenerate(request("p" + i, prompts.get(i), SamplingParams.greedy(), SpeculationPolicy.fixed(k)));
@@ -108,6 +110,9 @@ class SpeculativeVerifierTest {
             drafted += ((GenerationEvent.Done) end).stats().draftedTokens();
         }
         assertThat(drafted).as("drafts were verified").isGreaterThan(prompts.size());
+        assertThat(link.releases()).as("every ended generation released its drafter state")
+                .containsExactlyInAnyOrderElementsOf(IntStream.range(0, prompts.size()).mapToObj(i -> "p" + i).toList());
+        assertThat(((ModelDrafter) drafts.drafter("model")).cachedRequests().join()).as("no KV sequence left behind").isZero();
         if (drafterName.equals("q8") && k >= 4) {
             assertThat(verifier.statistics().acceptanceRate()).as("a Q8_0 copy agrees almost always").isGreaterThan(0.8);
         }
