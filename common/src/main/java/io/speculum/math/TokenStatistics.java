@@ -32,6 +32,25 @@ public final class TokenStatistics {
         return Math.max(0, Math.log(sum) - weighted / sum);
     }
 
+    /**
+     * How far the most likely token is ahead of the runner-up, in nats: {@code log p(top1) - log p(top2)}, the logit
+     * difference. 0 when the top two tie; {@code +Infinity} when only one token is possible.
+     */
+    public static double topTwoMargin(float[] logits) {
+        Logits.requireValid(logits);
+        float first = Float.NEGATIVE_INFINITY;
+        float second = Float.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            if (l > first) {
+                second = first;
+                first = l;
+            } else if (l > second) {
+                second = l;
+            }
+        }
+        return second == Float.NEGATIVE_INFINITY ? Double.POSITIVE_INFINITY : (double) first - second;
+    }
+
     /** Natural-log probability of {@code token}; {@code -Infinity} for a masked token. */
     public static double logProbability(float[] logits, int token) {
         float max = Logits.requireValid(logits);

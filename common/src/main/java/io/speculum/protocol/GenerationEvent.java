@@ -2,6 +2,7 @@ package io.speculum.protocol;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
 
 /**
  * What a client reads on its reply topic: {@code round} events with committed tokens and text, then exactly one
@@ -27,8 +28,17 @@ public sealed interface GenerationEvent {
     /**
      * Tokens committed by one round and the text they complete (UTF-8 safe: a character split across tokens is
      * sent whole, in the event that completes it; text that could begin a stop string is held back until it cannot).
+     *
+     * @param confidence one entry per committed token where the service reports it (small-model generation on
+     *                   {@link Topics#SMALL_GENERATE} does), otherwise absent
      */
-    record Round(String requestId, int round, int[] tokens, String text, RoundStats stats) implements GenerationEvent {
+    record Round(String requestId, int round, int[] tokens, String text, RoundStats stats, List<TokenConfidence> confidence)
+            implements GenerationEvent {
+
+        /** A round without per-token confidence (the verifier's). */
+        public Round(String requestId, int round, int[] tokens, String text, RoundStats stats) {
+            this(requestId, round, tokens, text, stats, null);
+        }
     }
 
     /** The generation ended normally; {@code text} is whatever held-back text remained. */
@@ -58,6 +68,17 @@ public sealed interface GenerationEvent {
      * @param roundMillis verification time on the verifier
      * @param hopMillis  from sending the draft request to receiving the proposal (Kafka both ways plus drafting)
      */
+    /**
+     * How sure the model was of one committed token, from its raw next-token distribution (temperature 1, natural
+     * logs) whatever the request's sampling: what cascades defer on.
+     *
+     * @param logProb log-probability of the committed token
+     * @param entropy entropy of the distribution, in nats
+     * @param margin  log-probability of the most likely token minus that of the runner-up (0 on a tie)
+     */
+    record TokenConfidence(int token, double logProb, double entropy, double margin) {
+    }
+
     record RoundStats(int drafted, int accepted, String drafter, double roundMillis, double hopMillis) {
     }
 

@@ -13,6 +13,11 @@ public final class Topics {
     public static final String DRAFT = "llm.draft";
     /** {@link DraftProposal}s, drafter to verifier. */
     public static final String VERIFY = "llm.verify";
+    /**
+     * {@link GenerateRequest}s and {@link CancelRequest}s for the small model alone, consumed by the drafter-service;
+     * its round events carry per-token confidence (for cascades).
+     */
+    public static final String SMALL_GENERATE = "llm.small-generate";
     /** Records that could not be read or processed, with the failure in headers. */
     public static final String DEAD_LETTER = "llm.dead-letter";
 

@@ -76,6 +76,17 @@ class TokenStatisticsTest {
     }
 
     @Test
+    void topTwoMarginIsTheGapBetweenTheTwoBestLogProbabilities() {
+        assertThat(TokenStatistics.topTwoMargin(new float[] {1f, 3.5f, -2f, 2f})).isEqualTo(1.5);
+        assertThat(TokenStatistics.topTwoMargin(new float[] {4f, 0f, 4f})).as("a tie").isZero();
+        assertThat(TokenStatistics.topTwoMargin(new float[] {Float.NEGATIVE_INFINITY, 7f, Float.NEGATIVE_INFINITY}))
+                .as("one possible token").isEqualTo(Double.POSITIVE_INFINITY);
+        float[] logits = {0.3f, -1.2f, 2.7f, 2.1f};
+        double lse = Math.log(Math.exp(0.3) + Math.exp(-1.2) + Math.exp(2.7) + Math.exp(2.1));
+        assertThat(TokenStatistics.topTwoMargin(logits)).isCloseTo((2.7f - lse) - (2.1f - lse), org.assertj.core.data.Offset.offset(1e-6));
+    }
+
+    @Test
     void rankCountsStrictlyGreaterLogits() {
         assertThat(TokenStatistics.rank(TIED, 1)).isZero();
         assertThat(TokenStatistics.rank(TIED, 2)).isZero();

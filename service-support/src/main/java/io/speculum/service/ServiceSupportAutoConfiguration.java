@@ -47,7 +47,7 @@ public class ServiceSupportAutoConfiguration {
     @Bean
     @ConditionalOnProperty(name = "speculum.kafka.create-topics", matchIfMissing = true)
     KafkaAdmin.NewTopics speculumProtocolTopics(SpeculumKafkaProperties properties) {
-        return new KafkaAdmin.NewTopics(List.of(Topics.GENERATE, Topics.DRAFT, Topics.VERIFY, Topics.DEAD_LETTER)
+        return new KafkaAdmin.NewTopics(List.of(Topics.GENERATE, Topics.DRAFT, Topics.VERIFY, Topics.SMALL_GENERATE, Topics.DEAD_LETTER)
                 .stream()
                 .map(name -> topic(name, properties))
                 .toArray(NewTopic[]::new));

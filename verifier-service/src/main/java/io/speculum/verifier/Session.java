@@ -1,5 +1,6 @@
 package io.speculum.verifier;
 
+import io.speculum.generation.CompletionTracker;
 import io.speculum.protocol.GenerateRequest;
 import io.speculum.protocol.GenerationState;
 import java.util.concurrent.ScheduledFuture;

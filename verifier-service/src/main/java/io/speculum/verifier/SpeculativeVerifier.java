@@ -1,5 +1,7 @@
 package io.speculum.verifier;
 
+import io.speculum.generation.CompletionTracker;
+import io.speculum.generation.RequestChecks;
 import io.speculum.llama.InferenceEngine;
 import io.speculum.llama.LlamaException;
 import io.speculum.llama.Model;
@@ -17,6 +19,7 @@ import io.speculum.protocol.GenerateRequest;
 import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.GenerationEvent.FinishReason;
 import io.speculum.protocol.GenerationState;
+import io.speculum.protocol.ProtocolError;
 import io.speculum.protocol.ProtocolError.ErrorCode;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -120,9 +123,9 @@ public final class SpeculativeVerifier implements AutoCloseable {
             statistics.droppedMessages.increment();
             return;
         }
-        String invalid = validate(request);
+        ProtocolError invalid = RequestChecks.check(request, settings.modelName(), settings.maxTokens());
         if (invalid != null) {
-            reject(request, invalid.startsWith("unknown model") ? ErrorCode.UNKNOWN_MODEL : ErrorCode.INVALID_REQUEST, invalid);
+            reject(request, invalid.code(), invalid.message());
             return;
         }
         int slot;
@@ -219,9 +222,9 @@ public final class SpeculativeVerifier implements AutoCloseable {
             releaseAndReject(request, slot, ErrorCode.INVALID_REQUEST, "The prompt cannot be tokenized: " + e.getMessage());
             return;
         }
-        String tooLong = checkPrompt(prompt);
+        ProtocolError tooLong = RequestChecks.checkPrompt(prompt, model.vocabulary().size(), settings.sequenceContext());
         if (tooLong != null) {
-            releaseAndReject(request, slot, tooLong.startsWith("token id") ? ErrorCode.INVALID_REQUEST : ErrorCode.PROMPT_TOO_LONG, tooLong);
+            releaseAndReject(request, slot, tooLong.code(), tooLong.message());
             return;
         }
         GenerationState state = new GenerationState(request.requestId(), 0, request.replyTopic(), settings.modelName(), vocabulary,
@@ -445,39 +448,6 @@ public final class SpeculativeVerifier implements AutoCloseable {
     }
 
     // ---- validation -------------------------------------------------------------------------------------------
-
-    private String validate(GenerateRequest request) {
-        if (request.model() != null && !request.model().equals(settings.modelName())) {
-            return "unknown model '" + request.model() + "': this verifier serves '" + settings.modelName() + "'";
-        }
-        if ((request.prompt() == null) == (request.promptTokens() == null)) {
-            return "give exactly one of prompt and promptTokens";
-        }
-        if (request.maxTokens() < 1 || request.maxTokens() > settings.maxTokens()) {
-            return "maxTokens must be in [1, " + settings.maxTokens() + "], got " + request.maxTokens();
-        }
-        if (request.deadlineAtMillis() > 0 && System.currentTimeMillis() > request.deadlineAtMillis()) {
-            return "the request's deadline has already passed";
-        }
-        return null;
-    }
-
-    private String checkPrompt(int[] prompt) {
-        if (prompt.length == 0) {
-            return "the prompt is empty";
-        }
-        int vocabularySize = model.vocabulary().size();
-        for (int token : prompt) {
-            if (token < 0 || token >= vocabularySize) {
-                return "token id " + token + " is outside the vocabulary [0, " + vocabularySize + ")";
-            }
-        }
-        if (prompt.length >= settings.sequenceContext()) {
-            return "the prompt has " + prompt.length + " tokens; this model's context holds " + settings.sequenceContext()
-                    + " (prompt and completion)";
-        }
-        return null;
-    }
 
     @Override
     public void close() {

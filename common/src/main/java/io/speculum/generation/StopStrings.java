@@ -1,4 +1,4 @@
-package io.speculum.verifier;
+package io.speculum.generation;
 
 import java.util.List;
 
@@ -6,20 +6,20 @@ import java.util.List;
  * Finds stop strings in streamed text. Text that could still turn out to be the start of a stop string is held back
  * until it cannot, so a client never sees a stop string or a prefix of one it would have to take back.
  */
-final class StopStrings {
+public final class StopStrings {
 
     /** Text now safe to emit, and whether a stop string was found (the text then ends before it). */
-    record Emission(String text, boolean stopped) {
+    public record Emission(String text, boolean stopped) {
     }
 
     private final List<String> stops;
     private final StringBuilder held = new StringBuilder();
 
-    StopStrings(List<String> stops) {
+    public StopStrings(List<String> stops) {
         this.stops = stops.stream().filter(s -> !s.isEmpty()).toList();
     }
 
-    Emission push(String text) {
+    public Emission push(String text) {
         held.append(text);
         if (stops.isEmpty()) {
             String out = held.toString();
@@ -45,7 +45,7 @@ final class StopStrings {
     }
 
     /** Whatever was held back, at the end of the generation. */
-    String flush() {
+    public String flush() {
         String out = held.toString();
         held.setLength(0);
         return out;

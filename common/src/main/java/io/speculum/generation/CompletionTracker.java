@@ -1,4 +1,4 @@
-package io.speculum.verifier;
+package io.speculum.generation;
 
 import io.speculum.llama.StreamingDetokenizer;
 import io.speculum.llama.Vocabulary;
@@ -9,10 +9,10 @@ import java.util.List;
  * Follows the committed tokens of one generation and decides when it ends: an end-of-generation token, a stop string,
  * the token budget, or a full context. Produces the client's text deltas, UTF-8 safe and without stop strings.
  */
-final class CompletionTracker {
+public final class CompletionTracker {
 
     /** Tokens of one round that count (those after an end are dropped), their text, and the end if reached. */
-    record Commit(int[] tokens, String text, FinishReason finish) {
+    public record Commit(int[] tokens, String text, FinishReason finish) {
     }
 
     private final Vocabulary vocabulary;
@@ -23,7 +23,7 @@ final class CompletionTracker {
     private int completionTokens;
     private int totalTokens;
 
-    CompletionTracker(Vocabulary vocabulary, List<String> stops, int promptTokens, int maxTokens, int contextSize) {
+    public CompletionTracker(Vocabulary vocabulary, List<String> stops, int promptTokens, int maxTokens, int contextSize) {
         this.vocabulary = vocabulary;
         this.detokenizer = StreamingDetokenizer.continuation(vocabulary);
         this.stops = new StopStrings(stops);
@@ -32,7 +32,7 @@ final class CompletionTracker {
         this.totalTokens = promptTokens;
     }
 
-    Commit commit(int[] tokens) {
+    public Commit commit(int[] tokens) {
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < tokens.length; i++) {
             int token = tokens[i];
@@ -59,11 +59,11 @@ final class CompletionTracker {
     }
 
     /** Held-back text when the generation ends for an outside reason (cancellation). */
-    String flush() {
+    public String flush() {
         return stops.push(detokenizer.flush()).text() + stops.flush();
     }
 
-    int completionTokens() {
+    public int completionTokens() {
         return completionTokens;
     }
 }
