@@ -210,10 +210,10 @@ public final class SpeculativeDecodingBenchmark {
         String bootstrap = broker.getBrokersAsString();
         try (ConfigurableApplicationContext drafterApp = DrafterApplication.builder().run("--server.port=0",
                 "--spring.kafka.bootstrap-servers=" + bootstrap, "--speculum.drafter.model.path=" + drafter,
-                "--logging.level.root=warn", System.getProperty("bench.kafka.extra", "--bench.none=1"));
+                "--logging.level.root=warn", "--spring.main.banner-mode=off", System.getProperty("bench.kafka.extra", "--bench.none=1"));
              ConfigurableApplicationContext verifierApp = VerifierApplication.builder().run("--server.port=0",
                 "--spring.kafka.bootstrap-servers=" + bootstrap, "--speculum.verifier.model.path=" + target,
-                "--speculum.verifier.threads=1", "--logging.level.root=warn",
+                "--speculum.verifier.threads=1", "--logging.level.root=warn", "--spring.main.banner-mode=off",
                 System.getProperty("bench.kafka.extra", "--bench.none=1"));
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.LINGER_MS_CONFIG, 0),
@@ -246,16 +246,16 @@ public final class SpeculativeDecodingBenchmark {
     private static double[] pingPong(String bootstrap) throws Exception {
         int rounds = 500;
         byte[] payload = new byte[2048];
+        KafkaConsumer<String, byte[]> echoIn = consumer(bootstrap, "bench-echo");
         Thread echo = Thread.ofPlatform().daemon().start(() -> {
-            try (KafkaConsumer<String, byte[]> in = consumer(bootstrap, "bench-echo");
-                 KafkaProducer<String, byte[]> out = producer(bootstrap)) {
-                in.subscribe(List.of("bench-ping"));
-                while (!Thread.currentThread().isInterrupted()) {
-                    for (ConsumerRecord<String, byte[]> record : in.poll(Duration.ofMillis(100))) {
+            try (echoIn; KafkaProducer<String, byte[]> out = producer(bootstrap)) {
+                echoIn.subscribe(List.of("bench-ping"));
+                while (true) {
+                    for (ConsumerRecord<String, byte[]> record : echoIn.poll(Duration.ofMillis(100))) {
                         out.send(new ProducerRecord<>("bench-pong", record.key(), record.value()));
                     }
                 }
-            } catch (org.apache.kafka.common.errors.InterruptException e) {
+            } catch (org.apache.kafka.common.errors.WakeupException e) {
                 // stopped
             }
         });
@@ -283,8 +283,8 @@ public final class SpeculativeDecodingBenchmark {
             }
             return times;
         } finally {
-            echo.interrupt();
-            echo.join(5000);
+            echoIn.wakeup();
+            echo.join(10_000);
         }
     }
 
