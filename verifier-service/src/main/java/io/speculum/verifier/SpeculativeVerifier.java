@@ -2,6 +2,7 @@ package io.speculum.verifier;
 
 import io.speculum.generation.CompletionTracker;
 import io.speculum.generation.RequestChecks;
+import io.speculum.generation.SessionAdmission;
 import io.speculum.llama.InferenceEngine;
 import io.speculum.llama.LlamaException;
 import io.speculum.llama.Model;
@@ -21,10 +22,7 @@ import io.speculum.protocol.GenerationEvent.FinishReason;
 import io.speculum.protocol.GenerationState;
 import io.speculum.protocol.ProtocolError;
 import io.speculum.protocol.ProtocolError.ErrorCode;
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,10 +57,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
     private final SpeculationStatistics statistics = new SpeculationStatistics();
     private final String vocabulary;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
-    private final Object admission = new Object();
-    private final Deque<Integer> freeSlots = new ArrayDeque<>();
-    private final Deque<GenerateRequest> waiting = new ArrayDeque<>();
-    private final Map<String, Boolean> finished;
+    private final SessionAdmission admission;
 
     public SpeculativeVerifier(Model model, InferenceEngine engine, VerifierSettings settings, VerifierOutput output,
                                ScheduledExecutorService timer) {
@@ -80,15 +75,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
         this.output = output;
         this.timer = timer;
         this.vocabulary = model.vocabulary().fingerprint().toString();
-        for (int slot = 0; slot < settings.maxSessions(); slot++) {
-            freeSlots.add(slot);
-        }
-        this.finished = new LinkedHashMap<>(16, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                return size() > settings.finishedMemory();
-            }
-        };
+        this.admission = new SessionAdmission(settings.maxSessions(), settings.maxWaiting(), settings.finishedMemory());
     }
 
     public SpeculationStatistics statistics() {
@@ -110,9 +97,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
 
     /** Generations waiting for a free session. */
     public int waitingRequests() {
-        synchronized (admission) {
-            return waiting.size();
-        }
+        return admission.waiting();
     }
 
     // ---- requests ---------------------------------------------------------------------------------------------
@@ -128,42 +113,28 @@ public final class SpeculativeVerifier implements AutoCloseable {
             reject(request, invalid.code(), invalid.message());
             return;
         }
-        int slot;
-        synchronized (admission) {
-            if (sessions.containsKey(request.requestId()) || finished.containsKey(request.requestId())
-                    || waiting.stream().anyMatch(w -> w.requestId().equals(request.requestId()))) {
+        switch (admission.admit(request)) {
+            case SessionAdmission.Start start -> start(request, start.slot());
+            case SessionAdmission.Queued queued -> LOG.debug("{} waits for a session ({} waiting)", request.requestId(), queued.position());
+            case SessionAdmission.Duplicate duplicate -> {
                 LOG.debug("Dropping a duplicate of request {}", request.requestId());
                 statistics.droppedMessages.increment();
-                return;
             }
-            if (freeSlots.isEmpty()) {
-                if (waiting.size() >= settings.maxWaiting()) {
-                    finished.put(request.requestId(), Boolean.TRUE);
-                    statistics.rejectedRequests.increment();
-                    output.reply(request.replyTopic(), new GenerationEvent.Error(request.requestId(), 0, ErrorCode.OVERLOADED,
-                            "The verifier is serving " + settings.maxSessions() + " generations with " + waiting.size()
-                                    + " waiting; retry later"));
-                    return;
-                }
-                waiting.addLast(request);
-                return;
+            case SessionAdmission.Overloaded overloaded -> {
+                statistics.rejectedRequests.increment();
+                output.reply(request.replyTopic(), new GenerationEvent.Error(request.requestId(), 0, ErrorCode.OVERLOADED,
+                        "The verifier is serving " + overloaded.sessions() + " generations with " + overloaded.waiting()
+                                + " waiting; retry later"));
             }
-            slot = freeSlots.removeFirst();
         }
-        start(request, slot);
     }
 
     public void onCancel(CancelRequest cancel) {
-        synchronized (admission) {
-            for (GenerateRequest queued : waiting) {
-                if (queued.requestId().equals(cancel.requestId())) {
-                    waiting.remove(queued);
-                    finished.put(queued.requestId(), Boolean.TRUE);
-                    output.reply(queued.replyTopic(), new GenerationEvent.Done(queued.requestId(), 0, FinishReason.CANCELLED, "",
-                            new GenerationEvent.Usage(0, 0), new GenerationEvent.GenerationStats(0, 0, 0, 0)));
-                    return;
-                }
-            }
+        GenerateRequest queued = admission.cancelWaiting(cancel.requestId());
+        if (queued != null) {
+            output.reply(queued.replyTopic(), new GenerationEvent.Done(queued.requestId(), 0, FinishReason.CANCELLED, "",
+                    new GenerationEvent.Usage(0, 0), new GenerationEvent.GenerationStats(0, 0, 0, 0)));
+            return;
         }
         Session session = sessions.get(cancel.requestId());
         if (session == null) {
@@ -402,17 +373,12 @@ public final class SpeculativeVerifier implements AutoCloseable {
         if (session.askedDrafters) {
             output.releaseDrafts(new DraftRelease(session.id()));
         }
-        GenerateRequest next;
-        synchronized (admission) {
-            finished.put(session.id(), Boolean.TRUE);
-            next = waiting.pollFirst();
-            if (next == null) {
-                freeSlots.addLast(session.slot);
-            }
-        }
+        handOver(admission.release(session.id(), session.slot));
+    }
+
+    private void handOver(SessionAdmission.Handover next) {
         if (next != null) {
-            GenerateRequest request = next;
-            timer.execute(() -> startWaiting(request, session.slot));
+            timer.execute(() -> startWaiting(next.request(), next.slot()));
         }
     }
 
@@ -425,24 +391,12 @@ public final class SpeculativeVerifier implements AutoCloseable {
     }
 
     private void releaseAndReject(GenerateRequest request, int slot, ErrorCode code, String message) {
-        GenerateRequest next;
-        synchronized (admission) {
-            next = waiting.pollFirst();
-            if (next == null) {
-                freeSlots.addLast(slot);
-            }
-        }
         reject(request, code, message);
-        if (next != null) {
-            GenerateRequest queued = next;
-            timer.execute(() -> startWaiting(queued, slot));
-        }
+        handOver(admission.release(request.requestId(), slot));
     }
 
     private void reject(GenerateRequest request, ErrorCode code, String message) {
-        synchronized (admission) {
-            finished.put(request.requestId(), Boolean.TRUE);
-        }
+        admission.refused(request.requestId());
         statistics.rejectedRequests.increment();
         output.reply(request.replyTopic(), new GenerationEvent.Error(request.requestId(), 0, code, message));
     }
@@ -451,6 +405,11 @@ public final class SpeculativeVerifier implements AutoCloseable {
 
     @Override
     public void close() {
+        for (GenerateRequest waiting : admission.drainWaiting()) {
+            statistics.rejectedRequests.increment();
+            output.reply(waiting.replyTopic(), new GenerationEvent.Error(waiting.requestId(), 0, ErrorCode.INTERNAL,
+                    "The verifier is shutting down"));
+        }
         for (Session session : sessions.values()) {
             synchronized (session) {
                 fail(session, ErrorCode.INTERNAL, "The verifier is shutting down");
