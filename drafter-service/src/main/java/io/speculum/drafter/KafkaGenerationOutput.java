@@ -1,9 +1,7 @@
 package io.speculum.drafter;
 
 import io.speculum.protocol.GenerationEvent;
-import io.speculum.protocol.ProtocolCodec;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.speculum.service.GenerationEventPublisher;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
@@ -11,20 +9,14 @@ import org.springframework.stereotype.Component;
 @Component
 class KafkaGenerationOutput implements GenerationOutput {
 
-    private static final Logger LOG = LoggerFactory.getLogger(KafkaGenerationOutput.class);
-
-    private final KafkaTemplate<String, byte[]> kafka;
+    private final GenerationEventPublisher events;
 
     KafkaGenerationOutput(KafkaTemplate<String, byte[]> kafka) {
-        this.kafka = kafka;
+        this.events = new GenerationEventPublisher(kafka);
     }
 
     @Override
     public void reply(String replyTopic, GenerationEvent event) {
-        kafka.send(replyTopic, event.requestId(), ProtocolCodec.write(event)).whenComplete((result, failure) -> {
-            if (failure != null) {
-                LOG.error("Could not publish {} for {} to {}", event.getClass().getSimpleName(), event.requestId(), replyTopic, failure);
-            }
-        });
+        events.publish(replyTopic, event);
     }
 }

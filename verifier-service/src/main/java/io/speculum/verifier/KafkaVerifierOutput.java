@@ -5,8 +5,7 @@ import io.speculum.protocol.DraftRequest;
 import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.ProtocolCodec;
 import io.speculum.protocol.Topics;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.speculum.service.GenerationEventPublisher;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
@@ -14,21 +13,17 @@ import org.springframework.stereotype.Component;
 @Component
 class KafkaVerifierOutput implements VerifierOutput {
 
-    private static final Logger LOG = LoggerFactory.getLogger(KafkaVerifierOutput.class);
-
     private final KafkaTemplate<String, byte[]> kafka;
+    private final GenerationEventPublisher events;
 
     KafkaVerifierOutput(KafkaTemplate<String, byte[]> kafka) {
         this.kafka = kafka;
+        this.events = new GenerationEventPublisher(kafka);
     }
 
     @Override
     public void reply(String replyTopic, GenerationEvent event) {
-        kafka.send(replyTopic, event.requestId(), ProtocolCodec.write(event)).whenComplete((result, failure) -> {
-            if (failure != null) {
-                LOG.error("Could not publish {} for {} to {}", event.getClass().getSimpleName(), event.requestId(), replyTopic, failure);
-            }
-        });
+        events.publish(replyTopic, event);
     }
 
     @Override
