@@ -46,7 +46,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.kafka.test.utils.ContainerTestUtils;
 import org.springframework.web.client.RestClient;
 
 /**
@@ -86,6 +89,7 @@ class SpeculativeDecodingOverKafkaTest {
                 "--speculum.verifier.model.path=" + TARGET,
                 "--speculum.verifier.max-sessions=4",
                 "--speculum.verifier.draft-timeout=300ms");
+        awaitAssignment(verifierApp);
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
                 ProducerConfig.LINGER_MS_CONFIG, 0), new StringSerializer(), new ByteArraySerializer());
         replies = new ReplyCollector(broker.getBrokersAsString(), List.of(REPLIES, Topics.DEAD_LETTER));
@@ -189,10 +193,19 @@ class SpeculativeDecodingOverKafkaTest {
     }
 
     private static ConfigurableApplicationContext startDrafter(Path model) {
-        return DrafterApplication.builder().run(
+        ConfigurableApplicationContext app = DrafterApplication.builder().run(
                 "--server.port=0",
                 "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
                 "--speculum.drafter.model.path=" + model);
+        awaitAssignment(app);
+        return app;
+    }
+
+    /** Requests sent before a listener owns its partitions wait for the group to settle, and drafts time out. */
+    private static void awaitAssignment(ConfigurableApplicationContext app) {
+        for (MessageListenerContainer container : app.getBean(KafkaListenerEndpointRegistry.class).getListenerContainers()) {
+            ContainerTestUtils.waitForAssignment(container, 3);
+        }
     }
 
     private static GenerateRequest request(String id, String prompt, SpeculationPolicy policy) {
