@@ -105,8 +105,8 @@ public final class SpeculativeDecodingBenchmark {
             System.out.printf("  %-34s median %6.2f  p99 %6.2f%n", "in-process", inProcess.hopMedian(), inProcess.hopP99());
             System.out.printf("  %-34s median %6.2f  p99 %6.2f%n", "over Kafka", kafka.hopMedian(), kafka.hopP99());
             System.out.printf("  %-34s median %6.2f%n", "Kafka's share (difference)", kafka.hopMedian() - inProcess.hopMedian());
-            System.out.printf("  %-34s median %6.2f  p99 %6.2f%n", "bare Kafka ping-pong, 2 KB", overKafka.pingPong().hopMedian(),
-                    overKafka.pingPong().hopP99());
+            System.out.printf("  %-34s median %6.2f  p99 %6.2f%n", "bare Kafka ping-pong, 2 KB", percentile(overKafka.pingPong(), 0.5),
+                    percentile(overKafka.pingPong(), 0.99));
         } finally {
             timer.shutdownNow();
         }
@@ -130,21 +130,21 @@ public final class SpeculativeDecodingBenchmark {
         }
 
         double hopMedian() {
-            return percentile(0.5);
+            return percentile(hops, 0.5);
         }
 
         double hopP99() {
-            return percentile(0.99);
+            return percentile(hops, 0.99);
         }
+    }
 
-        private double percentile(double p) {
-            if (hops.length == 0) {
-                return Double.NaN;
-            }
-            double[] sorted = hops.clone();
-            Arrays.sort(sorted);
-            return sorted[Math.min(sorted.length - 1, (int) Math.floor(p * sorted.length))];
+    private static double percentile(double[] values, double p) {
+        if (values.length == 0) {
+            return Double.NaN;
         }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[Math.min(sorted.length - 1, (int) Math.floor(p * sorted.length))];
     }
 
     private static Run inProcess(Model target, Model drafter, List<String> prompts, int k, double temperature,
@@ -200,7 +200,7 @@ public final class SpeculativeDecodingBenchmark {
     }
 
     /** Speculation over Kafka, and the bare ping-pong over the same broker for reference. */
-    record KafkaRun(Run run, Run pingPong) {
+    record KafkaRun(Run run, double[] pingPong) {
     }
 
     private static KafkaRun overKafka(Path target, Path drafter, List<String> prompts, int k) throws Exception {
@@ -222,7 +222,7 @@ public final class SpeculativeDecodingBenchmark {
                      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, "bench",
                      ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(REPLIES));
-            Run bare = new Run(0, 0, 0, 0, 1, pingPong(bootstrap));
+            double[] bare = pingPong(bootstrap);
             // warm-up, one pass over the prompts: on 2 cores the JIT compiling Spring, Kafka and Jackson code otherwise
             // takes a core away from the measured pass
             for (int pass = 0; pass < Integer.getInteger("bench.warm", 1); pass++) {

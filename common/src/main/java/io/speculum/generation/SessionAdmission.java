@@ -34,6 +34,11 @@ public final class SessionAdmission {
 
     /** Every session busy and the queue full: refuse it (it is remembered as finished). */
     public record Overloaded(int sessions, int waiting) implements Decision {
+
+        /** The client's message, naming what is full (e.g. "verifier"). */
+        public String message(String server) {
+            return "The " + server + " is serving " + sessions + " generations with " + waiting + " waiting; retry later";
+        }
     }
 
     /** A queued request and the slot it now owns. */

@@ -44,6 +44,11 @@ public sealed interface GenerationEvent {
     /** The generation ended normally; {@code text} is whatever held-back text remained. */
     record Done(String requestId, int round, FinishReason finishReason, String text, Usage usage, GenerationStats stats)
             implements GenerationEvent {
+
+        /** The end of a request cancelled while it still waited for a session: nothing was generated. */
+        public static Done cancelledWhileWaiting(String requestId) {
+            return new Done(requestId, 0, FinishReason.CANCELLED, "", new Usage(0, 0), new GenerationStats(0, 0, 0, 0));
+        }
     }
 
     /** The generation failed; nothing more follows. */

@@ -18,6 +18,8 @@ class SessionAdmissionTest {
         assertThat(admission.admit(request("b"))).isEqualTo(new SessionAdmission.Start(1));
         assertThat(admission.admit(request("c"))).isEqualTo(new SessionAdmission.Queued(1));
         assertThat(admission.admit(request("d"))).isEqualTo(new SessionAdmission.Overloaded(2, 1));
+        assertThat(new SessionAdmission.Overloaded(2, 1).message("verifier"))
+                .isEqualTo("The verifier is serving 2 generations with 1 waiting; retry later");
         assertThat(admission.running()).isEqualTo(2);
         assertThat(admission.waiting()).isEqualTo(1);
     }

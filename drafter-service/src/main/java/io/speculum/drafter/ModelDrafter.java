@@ -4,7 +4,7 @@ import io.speculum.llama.DecodeBatch;
 import io.speculum.llama.InferenceContext;
 import io.speculum.llama.InferenceEngine;
 import io.speculum.llama.Model;
-import io.speculum.math.LogSoftmax;
+import io.speculum.math.TokenStatistics;
 import io.speculum.math.SamplingParams;
 import io.speculum.math.SeededUniform;
 import io.speculum.math.SparseDistribution;
@@ -118,7 +118,7 @@ public final class ModelDrafter implements Drafter {
             double topProbability;
             if (greedy) {
                 token = TokenSampler.argmax(logits);
-                topProbability = Math.exp(logits[token] - LogSoftmax.logSumExp(logits));
+                topProbability = Math.exp(TokenStatistics.logProbability(logits, token));
             } else {
                 SparseDistribution q = TokenSampler.distribution(logits, sampling);
                 token = TokenSampler.sample(q, SeededUniform.at(sampling.seed(), position, STREAM_DRAFT));

@@ -1,6 +1,7 @@
 package io.speculum.drafter;
 
 import io.speculum.generation.CompletionTracker;
+import io.speculum.generation.DecodeFailures;
 import io.speculum.generation.RequestChecks;
 import io.speculum.generation.SessionAdmission;
 import io.speculum.llama.InferenceEngine;
@@ -20,7 +21,6 @@ import io.speculum.protocol.ProtocolError;
 import io.speculum.protocol.ProtocolError.ErrorCode;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
@@ -130,17 +130,15 @@ public final class SmallModelGenerator implements AutoCloseable {
             case SessionAdmission.Start start -> start(request, start.slot());
             case SessionAdmission.Queued queued -> LOG.debug("{} waits for a session ({} waiting)", request.requestId(), queued.position());
             case SessionAdmission.Duplicate duplicate -> LOG.debug("Dropping a duplicate of request {}", request.requestId());
-            case SessionAdmission.Overloaded overloaded -> reject(request, new ProtocolError(ErrorCode.OVERLOADED,
-                    "The small model is serving " + overloaded.sessions() + " generations with " + overloaded.waiting()
-                            + " waiting; retry later"));
+            case SessionAdmission.Overloaded overloaded ->
+                    reject(request, new ProtocolError(ErrorCode.OVERLOADED, overloaded.message("small model")));
         }
     }
 
     public void onCancel(CancelRequest cancel) {
         GenerateRequest queued = admission.cancelWaiting(cancel.requestId());
         if (queued != null) {
-            output.reply(queued.replyTopic(), new GenerationEvent.Done(queued.requestId(), 0, FinishReason.CANCELLED, "",
-                    new GenerationEvent.Usage(0, 0), new GenerationEvent.GenerationStats(0, 0, 0, 0)));
+            output.reply(queued.replyTopic(), GenerationEvent.Done.cancelledWhileWaiting(queued.requestId()));
             return;
         }
         Session session = sessions.get(cancel.requestId());
@@ -216,13 +214,12 @@ public final class SmallModelGenerator implements AutoCloseable {
     }
 
     private void failDecode(Session session, Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (cause instanceof LlamaException e && e.code() == LlamaException.Code.SATURATED) {
-            fail(session, new ProtocolError(ErrorCode.OVERLOADED, "The small model's engine is saturated; retry later"));
-        } else {
+        Throwable cause = DecodeFailures.cause(failure);
+        ProtocolError error = DecodeFailures.toError(cause, "small model");
+        if (error.code() == ErrorCode.INTERNAL) {
             LOG.warn("Decoding for {} failed", session.id(), cause);
-            fail(session, new ProtocolError(ErrorCode.INTERNAL, "Decoding failed: " + cause.getMessage()));
         }
+        fail(session, error);
     }
 
     private void finish(Session session, FinishReason reason, String text) {

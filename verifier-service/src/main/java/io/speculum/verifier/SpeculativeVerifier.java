@@ -1,6 +1,7 @@
 package io.speculum.verifier;
 
 import io.speculum.generation.CompletionTracker;
+import io.speculum.generation.DecodeFailures;
 import io.speculum.generation.RequestChecks;
 import io.speculum.generation.SessionAdmission;
 import io.speculum.llama.InferenceEngine;
@@ -123,8 +124,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
             case SessionAdmission.Overloaded overloaded -> {
                 statistics.rejectedRequests.increment();
                 output.reply(request.replyTopic(), new GenerationEvent.Error(request.requestId(), 0, ErrorCode.OVERLOADED,
-                        "The verifier is serving " + overloaded.sessions() + " generations with " + overloaded.waiting()
-                                + " waiting; retry later"));
+                        overloaded.message("verifier")));
             }
         }
     }
@@ -132,8 +132,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
     public void onCancel(CancelRequest cancel) {
         GenerateRequest queued = admission.cancelWaiting(cancel.requestId());
         if (queued != null) {
-            output.reply(queued.replyTopic(), new GenerationEvent.Done(queued.requestId(), 0, FinishReason.CANCELLED, "",
-                    new GenerationEvent.Usage(0, 0), new GenerationEvent.GenerationStats(0, 0, 0, 0)));
+            output.reply(queued.replyTopic(), GenerationEvent.Done.cancelledWhileWaiting(queued.requestId()));
             return;
         }
         Session session = sessions.get(cancel.requestId());
@@ -313,8 +312,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
         while (n < draft.length && draft[n] >= 0 && draft[n] < vocabularySize) {
             n++;
         }
-        int budget = Math.min(session.state.remainingTokens() - 1, settings.sequenceContext() - session.nextPosition() - 1);
-        return Arrays.copyOf(draft, Math.max(0, Math.min(n, Math.min(budget, engine.batchSize() - 1))));
+        return Arrays.copyOf(draft, Math.max(0, Math.min(n, draftRoom(session))));
     }
 
     private int draftLength(Session session) {
@@ -322,21 +320,28 @@ public final class SpeculativeVerifier implements AutoCloseable {
         if (!policy.enabled()) {
             return 0;
         }
+        return Math.max(0, Math.min(policy.maxDraftTokens(), draftRoom(session)));
+    }
+
+    /**
+     * Draft tokens one round can verify: it commits at most one token beyond them, within the token budget and the
+     * context, and the chain plus the last committed token must fit one decode.
+     */
+    private int draftRoom(Session session) {
         int budget = Math.min(session.state.remainingTokens() - 1, settings.sequenceContext() - session.nextPosition() - 1);
-        return Math.max(0, Math.min(policy.maxDraftTokens(), Math.min(budget, engine.batchSize() - 1)));
+        return Math.min(budget, engine.batchSize() - 1);
     }
 
     private CompletableFuture<SequenceLogits> decode(Session session, SequenceDecode request) {
         return engine.decode(request).whenComplete((logits, failure) -> {
             if (failure != null) {
-                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                Throwable cause = DecodeFailures.cause(failure);
+                ProtocolError error = DecodeFailures.toError(cause, "verifier");
+                if (error.code() == ErrorCode.INTERNAL) {
+                    LOG.warn("Decoding for {} failed", session.id(), cause);
+                }
                 synchronized (session) {
-                    if (cause instanceof LlamaException e && e.code() == LlamaException.Code.SATURATED) {
-                        fail(session, ErrorCode.OVERLOADED, "The verifier's engine is saturated; retry later");
-                    } else {
-                        LOG.warn("Decoding for {} failed", session.id(), cause);
-                        fail(session, ErrorCode.INTERNAL, "Decoding failed: " + cause.getMessage());
-                    }
+                    fail(session, error.code(), error.message());
                 }
             }
         });
