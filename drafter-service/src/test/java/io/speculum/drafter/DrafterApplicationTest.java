@@ -10,6 +10,7 @@ import io.speculum.protocol.GenerateRequest;
 import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.ProtocolCodec;
 import io.speculum.protocol.ProtocolError;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,6 +75,7 @@ class DrafterApplicationTest {
 
     @Test
     void smallModelGenerationOverKafkaStreamsTokensWithTheirConfidence() {
+        // an unreadable record first: it goes to the dead-letter topic and the requests behind it are served
         String replies = "small-replies-" + UUID.randomUUID();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()), new StringSerializer(), new ByteArraySerializer());
@@ -82,19 +84,31 @@ class DrafterApplicationTest {
                      ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
             GenerateRequest request = new GenerateRequest("small-1", replies, "stories260K", "Once upon a time", null, 24,
                     SamplingParams.greedy(), List.of(), null, System.currentTimeMillis(), 0);
+            producer.send(new ProducerRecord<>(Topics.SMALL_GENERATE, "garbage-small", "{not json".getBytes(StandardCharsets.UTF_8)));
             producer.send(new ProducerRecord<>(Topics.SMALL_GENERATE, request.requestId(), ProtocolCodec.write(request)));
             producer.send(new ProducerRecord<>(Topics.SMALL_GENERATE, "small-2", ProtocolCodec.write(new GenerateRequest("small-2",
                     replies, "stories15M", "Hi", null, 4, null, null, null, 0, 0))));
             producer.flush();
-            consumer.subscribe(List.of(replies));
+            consumer.subscribe(List.of(replies, Topics.DEAD_LETTER));
 
             Map<String, List<GenerationEvent>> events = new HashMap<>();
+            List<ConsumerRecord<String, byte[]>> deadLetters = new ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (events.values().stream().filter(list -> list.getLast().ends()).count() < 2 && System.nanoTime() < deadline) {
+            while ((events.values().stream().filter(list -> list.getLast().ends()).count() < 2 || deadLetters.isEmpty())
+                    && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    events.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(ProtocolCodec.read(record.value(), GenerationEvent.class));
+                    if (record.topic().equals(Topics.DEAD_LETTER)) {
+                        deadLetters.add(record);
+                    } else {
+                        events.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(ProtocolCodec.read(record.value(), GenerationEvent.class));
+                    }
                 }
             }
+            assertThat(deadLetters).filteredOn(r -> "garbage-small".equals(r.key())).singleElement().satisfies(dead -> {
+                assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
+                assertThat(new String(dead.headers().lastHeader("kafka_dlt-exception-message").value(), StandardCharsets.UTF_8))
+                        .contains("Malformed");
+            });
             List<GenerationEvent> small = events.get("small-1");
             assertThat(small).isNotNull();
             assertThat(small.getLast()).isInstanceOfSatisfying(GenerationEvent.Done.class, done -> {
