@@ -39,6 +39,11 @@ public record SpeculationPolicy(Mode mode, String drafter, int maxDraftTokens, d
         return new SpeculationPolicy(Mode.FIXED, null, k, 0.0);
     }
 
+    /** The same policy, asking for the drafter named {@code name} (null: the drafter-service's default). */
+    public SpeculationPolicy withDrafter(String name) {
+        return new SpeculationPolicy(mode, name, maxDraftTokens, minProbability);
+    }
+
     public boolean enabled() {
         return mode != Mode.OFF && maxDraftTokens > 0;
     }

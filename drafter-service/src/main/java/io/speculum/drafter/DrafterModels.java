@@ -29,7 +29,10 @@ class DrafterModels {
                 .withBatchSize(64)
                 .withThreads(properties.threads());
         InferenceEngine engine = new InferenceEngine(drafterModel.model(), options, EngineOptions.named("drafter"));
-        return new DraftService(List.of(new ModelDrafter(properties.name(), drafterModel.model(), engine, properties.idleRelease())),
+        String vocabulary = drafterModel.model().vocabulary().fingerprint().toString();
+        return new DraftService(List.of(
+                new ModelDrafter(properties.name(), drafterModel.model(), engine, properties.idleRelease()),
+                new NGramDrafter(vocabulary)),
                 properties.name());
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.speculum.drafter.DraftService;
 import io.speculum.drafter.ModelDrafter;
+import io.speculum.drafter.NGramDrafter;
 import io.speculum.llama.ContextOptions;
 import io.speculum.llama.DrafterDerivation;
 import io.speculum.llama.DrafterDeriver;
@@ -93,13 +94,14 @@ class SpeculativeVerifierTest {
     }
 
     @ParameterizedTest(name = "{0} drafter, k = {1}")
-    @CsvSource({"q8, 1", "q8, 4", "q8, 8", "l2, 1", "l2, 4", "l2, 8"})
+    @CsvSource({"q8, 1", "q8, 4", "q8, 8", "l2, 1", "l2, 4", "l2, 8", "ngram, 8"})
     void greedySpeculativeOutputIsTokenIdenticalToTheTargetAlone(String drafterName, int k) {
-        DraftService drafts = drafterService(drafterName.equals("q8") ? q8 : twoLayers);
+        DraftService drafts = drafterService(drafterName.equals("l2") ? twoLayers : q8);
+        String kind = drafterName.equals("q8") || drafterName.equals("l2") ? "model" : drafterName;
         InProcessLink link = new InProcessLink().drafter(drafts);
         SpeculativeVerifier verifier = verifier(link, VerifierSettings.defaults("stories260K", 512));
         for (int i = 0; i < prompts.size(); i++) { // all at once: rounds of different requests share decodes
-            verifier.onGenerate(request("p" + i, prompts.get(i), SamplingParams.greedy(), SpeculationPolicy.fixed(k)));
+            verifier.onGenerate(request("p" + i, prompts.get(i), SamplingParams.greedy(), SpeculationPolicy.fixed(k).withDrafter(kind)));
         }
         int drafted = 0;
         for (int i = 0; i < prompts.size(); i++) {
@@ -269,7 +271,8 @@ class SpeculativeVerifierTest {
     private DraftService drafterService(Model model) {
         InferenceEngine engine = new InferenceEngine(model, ContextOptions.defaults(512 * 8).withMaxSequences(8).withBatchSize(64)
                 .withThreads(1), EngineOptions.named("drafter"));
-        DraftService service = new DraftService(List.of(new ModelDrafter("model", model, engine)), "model");
+        String vocabulary = model.vocabulary().fingerprint().toString();
+        DraftService service = new DraftService(List.of(new ModelDrafter("model", model, engine), new NGramDrafter(vocabulary)), "model");
         closeAfter.add(service);
         return service;
     }
