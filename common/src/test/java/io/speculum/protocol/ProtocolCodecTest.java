@@ -41,7 +41,15 @@ class ProtocolCodecTest {
             assertThat(r.requestId()).isEqualTo("req-1");
             assertThat(r.state()).isEqualTo(STATE);
             assertThat(r.maxDraftTokens()).isEqualTo(4);
+            assertThat(r.successors()).isEmpty();
         });
+        DraftRequest withSuccessors = new DraftRequest(STATE, 4, "recycling", 12, List.of(new Successors(7, new int[] {3, 9})));
+        assertThat(ProtocolCodec.read(ProtocolCodec.write(withSuccessors), DraftTopicRecord.class))
+                .isInstanceOfSatisfying(DraftRequest.class, r -> assertThat(r.successors()).containsExactly(new Successors(7, new int[] {3, 9})));
+        // a request from before successors existed still parses
+        String old = json.replace(",\"successors\":[]", "");
+        assertThat(old).doesNotContain("successors");
+        assertThat(((DraftRequest) ProtocolCodec.read(old, DraftTopicRecord.class)).successors()).isEmpty();
         String release = ProtocolCodec.writeString(new DraftRelease("req-1"));
         assertThat(release).isEqualTo("{\"type\":\"release\",\"requestId\":\"req-1\"}");
         assertThat(ProtocolCodec.read(release, DraftTopicRecord.class)).isEqualTo(new DraftRelease("req-1"));

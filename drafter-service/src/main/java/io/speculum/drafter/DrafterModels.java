@@ -32,7 +32,8 @@ class DrafterModels {
         String vocabulary = drafterModel.model().vocabulary().fingerprint().toString();
         return new DraftService(List.of(
                 new ModelDrafter(properties.name(), drafterModel.model(), engine, properties.idleRelease()),
-                new NGramDrafter(vocabulary)),
+                new NGramDrafter(vocabulary),
+                new RecyclingDrafter(vocabulary, new SuccessorTable(properties.recycling().capacity(), properties.recycling().width()))),
                 properties.name());
     }
 

@@ -16,6 +16,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param idleRelease     how long a request's KV sequence stays cached without draft requests (the verifier's
  *                        release message normally frees it as soon as the generation ends)
  * @param generation      plain generation with the same model on {@code llm.small-generate}
+ * @param recycling       the token-recycling table shared by all requests
  */
 @ConfigurationProperties("speculum.drafter")
 public record DrafterProperties(
@@ -25,7 +26,15 @@ public record DrafterProperties(
         @DefaultValue("512") int sequenceContext,
         @DefaultValue("1") int threads,
         @DefaultValue("5s") Duration idleRelease,
-        @DefaultValue Generation generation) {
+        @DefaultValue Generation generation,
+        @DefaultValue Recycling recycling) {
+
+    /**
+     * @param capacity tokens the successor table keeps rows for (least recently used evicted)
+     * @param width    successor candidates kept per token
+     */
+    public record Recycling(@DefaultValue("65536") int capacity, @DefaultValue("8") int width) {
+    }
 
     /**
      * Small-model generation (for cascades), in its own context so that it never takes a drafting sequence.

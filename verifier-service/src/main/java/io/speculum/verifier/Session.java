@@ -3,6 +3,9 @@ package io.speculum.verifier;
 import io.speculum.generation.CompletionTracker;
 import io.speculum.protocol.GenerateRequest;
 import io.speculum.protocol.GenerationState;
+import io.speculum.protocol.Successors;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 
 /** One generation being served: its state and where it stands in the round protocol. Guarded by its own monitor. */
@@ -23,6 +26,8 @@ final class Session {
     int selfRoundsLeft;
     int consecutiveTimeouts;
     boolean finished;
+    /** What the target ranked next at the positions decoded since the last draft request (for token recycling). */
+    final List<Successors> successors = new ArrayList<>();
     int draftedTokens;
     int acceptedTokens;
     int verificationRounds;

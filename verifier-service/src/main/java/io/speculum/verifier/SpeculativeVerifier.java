@@ -12,6 +12,7 @@ import io.speculum.llama.SequenceLogits;
 import io.speculum.math.ChainVerification;
 import io.speculum.math.SparseDistribution;
 import io.speculum.math.TokenSampler;
+import io.speculum.math.TokenStatistics;
 import io.speculum.math.SpeculativeSampling;
 import io.speculum.protocol.CancelRequest;
 import io.speculum.protocol.DraftProposal;
@@ -22,6 +23,7 @@ import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.GenerationEvent.FinishReason;
 import io.speculum.protocol.GenerationState;
 import io.speculum.protocol.ProtocolError;
+import io.speculum.protocol.Successors;
 import io.speculum.protocol.ProtocolError.ErrorCode;
 import java.util.Arrays;
 import java.util.Map;
@@ -212,6 +214,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
                     if (session.finished) {
                         return;
                     }
+                    learnSuccessors(session, prompt[prompt.length - 1], logits.last());
                     SparseDistribution target = TokenSampler.distribution(logits.last(), session.state.sampling());
                     int token = SpeculativeSampling.sampleTarget(target, session.state.sampling().seed(), session.nextPosition());
                     commit(session, new int[] {token}, 0, 0, null, (System.nanoTime() - started) / 1e6, 0);
@@ -232,6 +235,9 @@ public final class SpeculativeVerifier implements AutoCloseable {
             synchronized (session) {
                 if (session.finished || session.state.round() != round) {
                     return;
+                }
+                for (int i = 0; i < tokens.length; i++) {
+                    learnSuccessors(session, tokens[i], logits.at(i));
                 }
                 ChainVerification.Outcome outcome = ChainVerification.verify(draft, proposals,
                         i -> TokenSampler.distribution(logits.at(i), session.state.sampling()),
@@ -286,7 +292,9 @@ public final class SpeculativeVerifier implements AutoCloseable {
         session.draftRequestedNanos = System.nanoTime();
         int round = session.state.round();
         session.draftDeadline = timer.schedule(() -> onDraftTimeout(session, round), settings.draftTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        output.requestDraft(new DraftRequest(session.state, k, session.state.speculation().drafter(), System.currentTimeMillis()));
+        output.requestDraft(new DraftRequest(session.state, k, session.state.speculation().drafter(), System.currentTimeMillis(),
+                session.successors));
+        session.successors.clear();
     }
 
     private void onDraftTimeout(Session session, int round) {
@@ -303,6 +311,21 @@ public final class SpeculativeVerifier implements AutoCloseable {
             LOG.debug("No draft for {} round {} within {}; decoding alone", session.id(), round, settings.draftTimeout());
             selfRound(session);
         }
+    }
+
+    /**
+     * Keeps the target's top next tokens after {@code token} for the next draft request: rejected draft positions
+     * included, they are what token recycling learns from. Bounded: only the latest positions are kept.
+     */
+    private void learnSuccessors(Session session, int token, float[] logits) {
+        int n = settings.successorCandidates();
+        if (n == 0) {
+            return;
+        }
+        if (session.successors.size() >= engine.batchSize()) {
+            session.successors.removeFirst();
+        }
+        session.successors.add(new Successors(token, TokenStatistics.topN(logits, n).ids()));
     }
 
     /** Draft tokens worth verifying: within the vocabulary, the token budget and the context. */

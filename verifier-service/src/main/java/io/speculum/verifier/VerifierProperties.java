@@ -17,6 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param draftTimeout    how long a round waits for a drafter before the verifier decodes alone
  * @param batchSize       most tokens in one decode (all ready sessions' chains together)
  * @param threads         compute threads (0: half the cores, at least one; hand-offs suffer when all are busy)
+ * @param successorCandidates the model's top next tokens per decoded position sent to drafters (token recycling)
  */
 @ConfigurationProperties("speculum.verifier")
 public record VerifierProperties(
@@ -28,11 +29,12 @@ public record VerifierProperties(
         @DefaultValue("512") int maxTokens,
         @DefaultValue("250ms") Duration draftTimeout,
         @DefaultValue("64") int batchSize,
-        @DefaultValue("0") int threads) {
+        @DefaultValue("0") int threads,
+        @DefaultValue("4") int successorCandidates) {
 
     VerifierSettings toSettings() {
         return new VerifierSettings(modelName, sequenceContext, maxSessions, maxWaiting, Math.min(maxTokens, sequenceContext),
-                draftTimeout, 10_000);
+                draftTimeout, 10_000, successorCandidates);
     }
 
     int effectiveThreads() {

@@ -13,9 +13,18 @@ import java.util.Objects;
  * @param maxTokens        largest completion a request may ask for
  * @param draftTimeout     how long a round waits for a drafter before the verifier decodes the token itself
  * @param finishedMemory   how many finished request ids are remembered to drop replays
+ * @param successorCandidates per decoded position, how many of the model's top next tokens go to drafters with the
+ *                         next draft request (token recycling learns from them; 0 sends none)
  */
 public record VerifierSettings(String modelName, int sequenceContext, int maxSessions, int maxWaiting, int maxTokens,
-                               Duration draftTimeout, int finishedMemory) {
+                               Duration draftTimeout, int finishedMemory, int successorCandidates) {
+
+    public static final int DEFAULT_SUCCESSOR_CANDIDATES = 4;
+
+    public VerifierSettings(String modelName, int sequenceContext, int maxSessions, int maxWaiting, int maxTokens,
+                            Duration draftTimeout, int finishedMemory) {
+        this(modelName, sequenceContext, maxSessions, maxWaiting, maxTokens, draftTimeout, finishedMemory, DEFAULT_SUCCESSOR_CANDIDATES);
+    }
 
     public VerifierSettings {
         Objects.requireNonNull(modelName, "modelName");
@@ -23,6 +32,9 @@ public record VerifierSettings(String modelName, int sequenceContext, int maxSes
         if (sequenceContext < 8 || maxSessions < 1 || maxWaiting < 0 || maxTokens < 1 || finishedMemory < 1) {
             throw new IllegalArgumentException("invalid verifier settings: " + modelName + ", context " + sequenceContext
                     + ", sessions " + maxSessions + ", waiting " + maxWaiting + ", maxTokens " + maxTokens);
+        }
+        if (successorCandidates < 0 || successorCandidates > 32) {
+            throw new IllegalArgumentException("successorCandidates must be in [0, 32], got " + successorCandidates);
         }
         if (draftTimeout.isNegative() || draftTimeout.isZero()) {
             throw new IllegalArgumentException("draftTimeout must be positive, got " + draftTimeout);
@@ -34,10 +46,10 @@ public record VerifierSettings(String modelName, int sequenceContext, int maxSes
     }
 
     public VerifierSettings withDraftTimeout(Duration timeout) {
-        return new VerifierSettings(modelName, sequenceContext, maxSessions, maxWaiting, maxTokens, timeout, finishedMemory);
+        return new VerifierSettings(modelName, sequenceContext, maxSessions, maxWaiting, maxTokens, timeout, finishedMemory, successorCandidates);
     }
 
     public VerifierSettings withCapacity(int sessions, int waiting) {
-        return new VerifierSettings(modelName, sequenceContext, sessions, waiting, maxTokens, draftTimeout, finishedMemory);
+        return new VerifierSettings(modelName, sequenceContext, sessions, waiting, maxTokens, draftTimeout, finishedMemory, successorCandidates);
     }
 }
