@@ -17,6 +17,9 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class DrafterModels {
 
+    /** Requests whose per-source acceptance the hybrid drafter remembers (a few numbers each). */
+    private static final int HYBRID_TRACKED_REQUESTS = 4096;
+
     @Bean(destroyMethod = "close")
     ServedModel drafterModel(DrafterProperties properties) {
         return ServedModel.load("drafter", properties.model());
@@ -30,10 +33,13 @@ class DrafterModels {
                 .withThreads(properties.threads());
         InferenceEngine engine = new InferenceEngine(drafterModel.model(), options, EngineOptions.named("drafter"));
         String vocabulary = drafterModel.model().vocabulary().fingerprint().toString();
+        // one successor table for all requests and both drafters that use it: what one generation teaches helps all
+        SuccessorTable successors = new SuccessorTable(properties.recycling().capacity(), properties.recycling().width());
         return new DraftService(List.of(
                 new ModelDrafter(properties.name(), drafterModel.model(), engine, properties.idleRelease()),
                 new NGramDrafter(vocabulary),
-                new RecyclingDrafter(vocabulary, new SuccessorTable(properties.recycling().capacity(), properties.recycling().width()))),
+                new RecyclingDrafter(vocabulary, successors),
+                new HybridDrafter(vocabulary, successors, HYBRID_TRACKED_REQUESTS)),
                 properties.name());
     }
 

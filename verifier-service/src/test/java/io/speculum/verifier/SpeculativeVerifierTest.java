@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.speculum.drafter.DraftService;
 import io.speculum.drafter.ModelDrafter;
+import io.speculum.drafter.HybridDrafter;
 import io.speculum.drafter.NGramDrafter;
 import io.speculum.drafter.RecyclingDrafter;
 import io.speculum.drafter.SuccessorTable;
@@ -96,7 +97,7 @@ class SpeculativeVerifierTest {
     }
 
     @ParameterizedTest(name = "{0} drafter, k = {1}")
-    @CsvSource({"q8, 1", "q8, 4", "q8, 8", "l2, 1", "l2, 4", "l2, 8", "ngram, 8", "recycling, 4"})
+    @CsvSource({"q8, 1", "q8, 4", "q8, 8", "l2, 1", "l2, 4", "l2, 8", "ngram, 8", "recycling, 4", "hybrid, 8"})
     void greedySpeculativeOutputIsTokenIdenticalToTheTargetAlone(String drafterName, int k) {
         DraftService drafts = drafterService(drafterName.equals("l2") ? twoLayers : q8);
         String kind = drafterName.equals("q8") || drafterName.equals("l2") ? "model" : drafterName;
@@ -274,8 +275,9 @@ class SpeculativeVerifierTest {
         InferenceEngine engine = new InferenceEngine(model, ContextOptions.defaults(512 * 8).withMaxSequences(8).withBatchSize(64)
                 .withThreads(1), EngineOptions.named("drafter"));
         String vocabulary = model.vocabulary().fingerprint().toString();
+        SuccessorTable table = new SuccessorTable(4096, 8);
         DraftService service = new DraftService(List.of(new ModelDrafter("model", model, engine), new NGramDrafter(vocabulary),
-                new RecyclingDrafter(vocabulary, new SuccessorTable(4096, 8))), "model");
+                new RecyclingDrafter(vocabulary, table), new HybridDrafter(vocabulary, table, 64)), "model");
         closeAfter.add(service);
         return service;
     }
