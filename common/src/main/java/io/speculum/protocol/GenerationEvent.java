@@ -67,13 +67,6 @@ public sealed interface GenerationEvent {
     }
 
     /**
-     * @param drafted    draft tokens verified this round
-     * @param accepted   of those, accepted
-     * @param drafter    who drafted (null when the verifier decoded alone)
-     * @param roundMillis verification time on the verifier
-     * @param hopMillis  from sending the draft request to receiving the proposal (Kafka both ways plus drafting)
-     */
-    /**
      * How sure the model was of one committed token, from its raw next-token distribution (temperature 1, natural
      * logs) whatever the request's sampling: what cascades defer on.
      *
@@ -84,7 +77,21 @@ public sealed interface GenerationEvent {
     record TokenConfidence(int token, double logProb, double entropy, double margin) {
     }
 
-    record RoundStats(int drafted, int accepted, String drafter, double roundMillis, double hopMillis) {
+    /**
+     * @param drafted    draft tokens verified this round
+     * @param accepted   of those, accepted
+     * @param drafter    who drafted (null when the verifier decoded alone)
+     * @param roundMillis verification time on the verifier
+     * @param hopMillis  from sending the draft request to receiving the proposal (Kafka both ways plus drafting)
+     * @param requested  the draft length k the verifier asked for this round (0: it decoded alone by choice or
+     *                   policy; absent in events of services that do not speculate)
+     */
+    record RoundStats(int drafted, int accepted, String drafter, double roundMillis, double hopMillis, int requested) {
+
+        /** Statistics of a round whose draft length is not reported. */
+        public RoundStats(int drafted, int accepted, String drafter, double roundMillis, double hopMillis) {
+            this(drafted, accepted, drafter, roundMillis, hopMillis, 0);
+        }
     }
 
     record Usage(int promptTokens, int completionTokens) {

@@ -32,8 +32,14 @@ final class Session {
     int acceptedTokens;
     int verificationRounds;
 
-    Session(GenerateRequest request, int slot, GenerationState state, CompletionTracker tracker) {
+    /** Chooses each round's draft length under the request's policy. */
+    final AutoSpeculation speculation;
+    /** The draft length asked for in the current round (0: decoding alone). */
+    int requestedDraft;
+
+    Session(GenerateRequest request, int slot, GenerationState state, CompletionTracker tracker, AutoSpeculation speculation) {
         this.request = request;
+        this.speculation = speculation;
         this.slot = slot;
         this.state = state;
         this.tracker = tracker;

@@ -1,5 +1,6 @@
 package io.speculum.verifier;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -57,12 +58,34 @@ public final class SpeculationMetrics implements MeterBinder {
         Timer hop = Timer.builder(PREFIX + "draft_hop")
                 .description("From asking for a draft to receiving it (Kafka both ways plus drafting)")
                 .publishPercentileHistogram().register(registry);
+        DistributionSummary chosen = DistributionSummary.builder(PREFIX + "draft_length")
+                .description("Draft length k the verifier asked for per round (0: decoded alone)")
+                .serviceLevelObjectives(0.5, 1, 2, 4, 8, 16, 32) // le=0.5: rounds decoded alone
+                .register(registry);
         stats.onRound(record -> {
             round.record(Duration.ofNanos((long) (record.roundMillis() * 1e6)));
             if (record.drafted() > 0) {
                 hop.record(Duration.ofNanos((long) (record.hopMillis() * 1e6)));
             }
+            chosen.record(record.requested());
+            if (record.drafter() != null) {
+                bindDrafter(registry, stats, record.drafter());
+            }
         });
+    }
+
+    /** Per-drafter meters, registered when a drafter first answers (registering again returns the same meters). */
+    private static void bindDrafter(MeterRegistry registry, SpeculationStatistics stats, String drafter) {
+        SpeculationStatistics.DrafterCounts counts = stats.byDrafter().get(drafter);
+        if (counts == null || registry.find(PREFIX + "drafter.draft_tokens").tag("drafter", drafter).functionCounter() != null) {
+            return;
+        }
+        FunctionCounter.builder(PREFIX + "drafter.draft_tokens", counts, c -> c.draftTokens().sum())
+                .description("Draft tokens verified, per drafter").tag("drafter", drafter).register(registry);
+        FunctionCounter.builder(PREFIX + "drafter.accepted_tokens", counts, c -> c.acceptedTokens().sum())
+                .description("Draft tokens accepted, per drafter").tag("drafter", drafter).register(registry);
+        Gauge.builder(PREFIX + "drafter.acceptance_rate", counts, SpeculationStatistics.DrafterCounts::acceptanceRate)
+                .description("Accepted per drafted token (alpha), per drafter").tag("drafter", drafter).register(registry);
     }
 
     private static void counter(MeterRegistry registry, String name, String description, SpeculationStatistics stats,

@@ -2,6 +2,8 @@ package io.speculum.verifier;
 
 import io.speculum.protocol.SpeculationPolicy;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -13,7 +15,16 @@ import java.util.concurrent.atomic.LongAdder;
 public final class SpeculationStatistics {
 
     /** One verification round, for timers and histograms. */
-    public record RoundRecord(int drafted, int accepted, String drafter, double roundMillis, double hopMillis) {
+    public record RoundRecord(int drafted, int accepted, String drafter, double roundMillis, double hopMillis, int requested) {
+    }
+
+    /** Draft tokens verified and accepted, per drafter name. */
+    public record DrafterCounts(LongAdder draftTokens, LongAdder acceptedTokens) {
+
+        public double acceptanceRate() {
+            long drafted = draftTokens.sum();
+            return drafted == 0 ? 0 : (double) acceptedTokens.sum() / drafted;
+        }
     }
 
     final LongAdder requests = new LongAdder();
@@ -27,6 +38,7 @@ public final class SpeculationStatistics {
     final LongAdder rejectedRequests = new LongAdder();
     private final AtomicLongArray acceptedAtPosition = new AtomicLongArray(SpeculationPolicy.MAX_DRAFT_TOKENS);
     private final List<java.util.function.Consumer<RoundRecord>> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, DrafterCounts> byDrafter = new ConcurrentHashMap<>();
 
     void recordRound(RoundRecord round, int emitted) {
         rounds.increment();
@@ -38,6 +50,11 @@ public final class SpeculationStatistics {
             for (int i = 0; i < round.accepted(); i++) {
                 acceptedAtPosition.incrementAndGet(i);
             }
+        }
+        if (round.drafter() != null) {
+            DrafterCounts counts = byDrafter.computeIfAbsent(round.drafter(), d -> new DrafterCounts(new LongAdder(), new LongAdder()));
+            counts.draftTokens().add(round.drafted());
+            counts.acceptedTokens().add(round.accepted());
         }
         listeners.forEach(l -> l.accept(round));
     }
@@ -95,6 +112,17 @@ public final class SpeculationStatistics {
     public double acceptanceRate() {
         long drafted = draftTokens();
         return drafted == 0 ? 0 : (double) acceptedTokens() / drafted;
+    }
+
+    /** Per drafter that answered: its verified and accepted draft tokens. */
+    public Map<String, DrafterCounts> byDrafter() {
+        return Map.copyOf(byDrafter);
+    }
+
+    /** α of one drafter (0 before it drafted). */
+    public double acceptanceRate(String drafter) {
+        DrafterCounts counts = byDrafter.get(drafter);
+        return counts == null ? 0 : counts.acceptanceRate();
     }
 
     /** τ: tokens committed per round. */

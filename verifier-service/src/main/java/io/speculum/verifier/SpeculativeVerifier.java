@@ -61,9 +61,17 @@ public final class SpeculativeVerifier implements AutoCloseable {
     private final String vocabulary;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final SessionAdmission admission;
+    private final CostCurve cost;
 
+    /** A verifier whose cost curve is measured now, with timed decodes on the idle engine. */
     public SpeculativeVerifier(Model model, InferenceEngine engine, VerifierSettings settings, VerifierOutput output,
                                ScheduledExecutorService timer) {
+        this(model, engine, settings, output, timer, CostCurve.measure(engine, 0, 3));
+    }
+
+    /** @param cost what decoding n tokens at once costs the engine: the automatic policy chooses k from it */
+    public SpeculativeVerifier(Model model, InferenceEngine engine, VerifierSettings settings, VerifierOutput output,
+                               ScheduledExecutorService timer, CostCurve cost) {
         if (engine.maxSequences() < settings.maxSessions()) {
             throw new IllegalArgumentException("the engine has " + engine.maxSequences() + " sequences for "
                     + settings.maxSessions() + " sessions");
@@ -79,6 +87,12 @@ public final class SpeculativeVerifier implements AutoCloseable {
         this.timer = timer;
         this.vocabulary = model.vocabulary().fingerprint().toString();
         this.admission = new SessionAdmission(settings.maxSessions(), settings.maxWaiting(), settings.finishedMemory());
+        this.cost = cost;
+        LOG.info("Verifier cost curve: {}", cost);
+    }
+
+    public CostCurve costCurve() {
+        return cost;
     }
 
     public SpeculationStatistics statistics() {
@@ -204,7 +218,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
                 request.createdAtMillis(), request.deadlineAtMillis());
         CompletionTracker tracker = new CompletionTracker(model.vocabulary(), request.stop(), prompt.length, request.maxTokens(),
                 settings.sequenceContext());
-        Session session = new Session(request, slot, state, tracker);
+        Session session = new Session(request, slot, state, tracker, new AutoSpeculation(cost));
         sessions.put(request.requestId(), session);
         statistics.requests.increment();
         synchronized (session) {
@@ -242,6 +256,10 @@ public final class SpeculativeVerifier implements AutoCloseable {
                 ChainVerification.Outcome outcome = ChainVerification.verify(draft, proposals,
                         i -> TokenSampler.distribution(logits.at(i), session.state.sampling()),
                         session.state.sampling().seed(), session.nextPosition());
+                if (drafter != null) {
+                    session.speculation.observe(session.state.speculation().drafter(), session.requestedDraft, draft.length,
+                            outcome.accepted(), hopMillis);
+                }
                 commit(session, outcome.tokens(), draft.length, outcome.accepted(), drafter,
                         (System.nanoTime() - started) / 1e6, hopMillis);
             }
@@ -261,10 +279,12 @@ public final class SpeculativeVerifier implements AutoCloseable {
         }
         session.draftedTokens += drafted;
         session.acceptedTokens += accepted;
-        SpeculationStatistics.RoundRecord record = new SpeculationStatistics.RoundRecord(drafted, accepted, drafter, roundMillis, hopMillis);
+        int requested = round > 0 ? session.requestedDraft : 0;
+        SpeculationStatistics.RoundRecord record = new SpeculationStatistics.RoundRecord(drafted, accepted, drafter, roundMillis,
+                hopMillis, requested);
         statistics.recordRound(record, commit.tokens().length);
         output.reply(session.request.replyTopic(), new GenerationEvent.Round(session.id(), round, commit.tokens(), commit.text(),
-                new GenerationEvent.RoundStats(drafted, accepted, drafter, roundMillis, hopMillis)));
+                new GenerationEvent.RoundStats(drafted, accepted, drafter, roundMillis, hopMillis, requested)));
         if (commit.finish() != null) {
             finish(session, commit.finish(), "");
             return;
@@ -277,13 +297,20 @@ public final class SpeculativeVerifier implements AutoCloseable {
         next(session);
     }
 
-    /** Asks a drafter for the next round, or decodes it alone when speculation is off or drafters are timing out. */
+    /**
+     * Asks a drafter for the next round, or decodes it alone when drafters are timing out or the request's policy
+     * (off, or automatic finding that no draft pays) says so.
+     */
     private void next(Session session) {
-        int k = draftLength(session);
-        if (k == 0 || session.selfRoundsLeft > 0) {
-            if (session.selfRoundsLeft > 0) {
-                session.selfRoundsLeft--;
-            }
+        if (session.selfRoundsLeft > 0) {
+            session.selfRoundsLeft--;
+            session.requestedDraft = 0;
+            selfRound(session);
+            return;
+        }
+        int k = session.speculation.choose(session.state.speculation(), draftRoom(session));
+        session.requestedDraft = k;
+        if (k == 0) {
             selfRound(session);
             return;
         }
@@ -336,14 +363,6 @@ public final class SpeculativeVerifier implements AutoCloseable {
             n++;
         }
         return Arrays.copyOf(draft, Math.max(0, Math.min(n, draftRoom(session))));
-    }
-
-    private int draftLength(Session session) {
-        var policy = session.state.speculation();
-        if (!policy.enabled()) {
-            return 0;
-        }
-        return Math.max(0, Math.min(policy.maxDraftTokens(), draftRoom(session)));
     }
 
     /**

@@ -39,7 +39,8 @@ class VerifierModels {
     @Bean(destroyMethod = "close")
     SpeculativeVerifier speculativeVerifier(ServedModel targetModel, InferenceEngine verifierEngine,
             VerifierProperties properties, VerifierOutput output, ScheduledExecutorService verifierTimer) {
-        return new SpeculativeVerifier(targetModel.model(), verifierEngine, properties.toSettings(), output, verifierTimer);
+        return new SpeculativeVerifier(targetModel.model(), verifierEngine, properties.toSettings(), output, verifierTimer,
+                properties.cost().resolve(verifierEngine));
     }
 
     @Bean

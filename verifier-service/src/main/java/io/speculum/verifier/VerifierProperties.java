@@ -1,7 +1,9 @@
 package io.speculum.verifier;
 
 import io.speculum.service.ModelSettings;
+import io.speculum.llama.InferenceEngine;
 import java.time.Duration;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -18,6 +20,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param batchSize       most tokens in one decode (all ready sessions' chains together)
  * @param threads         compute threads (0: half the cores, at least one; hand-offs suffer when all are busy)
  * @param successorCandidates the model's top next tokens per decoded position sent to drafters (token recycling)
+ * @param cost            the cost curve the automatic speculation policy chooses draft lengths from
  */
 @ConfigurationProperties("speculum.verifier")
 public record VerifierProperties(
@@ -30,7 +33,26 @@ public record VerifierProperties(
         @DefaultValue("250ms") Duration draftTimeout,
         @DefaultValue("64") int batchSize,
         @DefaultValue("0") int threads,
-        @DefaultValue("4") int successorCandidates) {
+        @DefaultValue("4") int successorCandidates,
+        @DefaultValue Cost cost) {
+
+    /**
+     * What decoding n tokens at once costs; measured at start with timed decodes where not configured.
+     *
+     * @param singleTokenMillis one token's decode time (0: measure)
+     * @param relative          n -> cost of n tokens relative to one, e.g. {@code {4: 2.4, 8: 3.4}} (empty: measure)
+     */
+    public record Cost(@DefaultValue("0") double singleTokenMillis, Map<Integer, Double> relative) {
+
+        CostCurve resolve(InferenceEngine engine) {
+            if (singleTokenMillis > 0 && relative != null && !relative.isEmpty()) {
+                return CostCurve.of(singleTokenMillis, relative);
+            }
+            CostCurve measured = CostCurve.measure(engine, 0, 5);
+            return CostCurve.of(singleTokenMillis > 0 ? singleTokenMillis : measured.singleTokenMillis(),
+                    relative == null || relative.isEmpty() ? measured.relative() : relative);
+        }
+    }
 
     VerifierSettings toSettings() {
         return new VerifierSettings(modelName, sequenceContext, maxSessions, maxWaiting, Math.min(maxTokens, sequenceContext),

@@ -58,6 +58,7 @@ class SpeculativeVerifierTest {
     private static Model target;
     private static Model q8;
     private static Model twoLayers;
+    private static Model oneLayer;
     private static List<String> prompts;
     private static ScheduledExecutorService timer;
 
@@ -70,6 +71,7 @@ class SpeculativeVerifierTest {
         DrafterDeriver deriver = new DrafterDeriver();
         q8 = Model.load(deriver.derive(new DrafterDerivation(stories, drafters.resolve("q8.gguf"), WeightFormat.Q8_0, 0)).file());
         twoLayers = Model.load(deriver.derive(new DrafterDerivation(stories, drafters.resolve("l2.gguf"), WeightFormat.KEEP, 2)).file());
+        oneLayer = Model.load(deriver.derive(new DrafterDerivation(stories, drafters.resolve("l1.gguf"), WeightFormat.KEEP, 1)).file());
         Pattern prompt = Pattern.compile("\"prompt\": \"((?:[^\"\\\\]|\\\\.)*)\"");
         prompts = Files.readAllLines(SHARED.resolve("data/tinystories/prompts-a.jsonl")).stream().limit(20).map(line -> {
             Matcher m = prompt.matcher(line);
@@ -85,6 +87,7 @@ class SpeculativeVerifierTest {
     static void close() {
         timer.shutdownNow();
         twoLayers.close();
+        oneLayer.close();
         q8.close();
         target.close();
     }
@@ -121,6 +124,49 @@ class SpeculativeVerifierTest {
         if (drafterName.equals("q8") && k >= 4) {
             assertThat(verifier.statistics().acceptanceRate()).as("a Q8_0 copy agrees almost always").isGreaterThan(0.8);
         }
+    }
+
+    @Test
+    void theAutomaticPolicyTurnsAUselessDrafterOffAndLetsAGoodOneDraftLong() {
+        // the issue's measured curve (k = 4 costs 2.4x one token, k = 8 3.4x), as for a ~150M-parameter target: fixed,
+        // so that the test does not depend on how loaded the machine is
+        CostCurve cpu = CostCurve.of(20, Map.of(4, 2.4, 8, 3.4));
+        List<String> few = prompts.subList(0, 4);
+        Map<String, List<List<Integer>>> requested = new HashMap<>();
+        for (String drafterName : List.of("l1", "q8")) {
+            InProcessLink link = new InProcessLink().drafter(drafterService(drafterName.equals("l1") ? oneLayer : q8));
+            SpeculativeVerifier verifier = verifier(link, VerifierSettings.defaults("stories260K", 512), cpu);
+            for (int i = 0; i < few.size(); i++) {
+                verifier.onGenerate(request(drafterName + i, few.get(i), SamplingParams.greedy(), SpeculationPolicy.defaults()));
+            }
+            for (int i = 0; i < few.size(); i++) {
+                assertThat(link.awaitEnd(drafterName + i)).isInstanceOf(GenerationEvent.Done.class);
+                assertThat(link.tokens(drafterName + i)).containsExactly(TargetOnly.generate(target,
+                        target.vocabulary().tokenize(few.get(i), true, false), TOKENS, SamplingParams.greedy()));
+                requested.computeIfAbsent(drafterName, d -> new ArrayList<>()).add(link.events(drafterName + i).stream()
+                        .filter(e -> e instanceof GenerationEvent.Round r && r.round() > 0)
+                        .map(e -> ((GenerationEvent.Round) e).stats().requested()).toList());
+            }
+        }
+        for (List<Integer> rounds : requested.get("l1")) {
+            assertThat(rounds.indexOf(0)).as("rounds before the 1-layer drafter is switched off: %s", rounds).isBetween(0, 3);
+            assertThat(rounds.stream().filter(k -> k == 0).count()).as("decoded alone, bar a few probes: %s", rounds)
+                    .isGreaterThanOrEqualTo(rounds.size() * 3L / 4);
+        }
+        for (List<Integer> rounds : requested.get("q8")) {
+            int firstLong = IntStream.range(0, rounds.size()).filter(r -> rounds.get(r) >= 4).findFirst().orElse(-1);
+            assertThat(firstLong).as("rounds before the Q8_0 drafter drafts 4 or more: %s", rounds).isBetween(0, 6);
+            assertThat(rounds).as("never switched off: %s", rounds).doesNotContain(0);
+        }
+    }
+
+    @Test
+    void theCostCurveIsMeasuredAtStartWhenNotGiven() {
+        SpeculativeVerifier verifier = verifier(new InProcessLink(), VerifierSettings.defaults("stories260K", 512));
+        CostCurve measured = verifier.costCurve();
+        assertThat(measured.singleTokenMillis()).isPositive();
+        assertThat(measured.relative().keySet()).contains(1, 2, 4, 8, 16);
+        assertThat(measured.relative(16)).isGreaterThanOrEqualTo(measured.relative(2)).isGreaterThanOrEqualTo(1.0);
     }
 
     @Test
@@ -262,9 +308,15 @@ class SpeculativeVerifierTest {
     }
 
     private SpeculativeVerifier verifier(InProcessLink link, VerifierSettings settings) {
+        return verifier(link, settings, null);
+    }
+
+    /** @param cost null: measured at start */
+    private SpeculativeVerifier verifier(InProcessLink link, VerifierSettings settings, CostCurve cost) {
         InferenceEngine engine = new InferenceEngine(target, ContextOptions.defaults(settings.sequenceContext() * settings.maxSessions())
                 .withMaxSequences(settings.maxSessions()).withBatchSize(64).withBatchInvariance(true), EngineOptions.named("verifier"));
-        SpeculativeVerifier verifier = new SpeculativeVerifier(target, engine, settings, link, timer);
+        SpeculativeVerifier verifier = cost == null ? new SpeculativeVerifier(target, engine, settings, link, timer)
+                : new SpeculativeVerifier(target, engine, settings, link, timer, cost);
         link.connect(verifier);
         closeAfter.add(engine);
         closeAfter.add(verifier);

@@ -20,7 +20,8 @@ import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
 
 /** The verifier-service starts against a real (in-process KRaft) broker with its real model, and says so over HTTP. */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "spring.config.name=" + VerifierApplication.CONFIG_NAME)
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {"spring.config.name=" + VerifierApplication.CONFIG_NAME,
+        "speculum.verifier.cost.single-token-millis=20", "speculum.verifier.cost.relative[4]=2.4", "speculum.verifier.cost.relative[8]=3.4"})
 @EmbeddedKafka(bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 class VerifierApplicationTest {
 
@@ -29,6 +30,14 @@ class VerifierApplicationTest {
 
     @Autowired
     EmbeddedKafkaBroker broker;
+
+    @Autowired
+    SpeculativeVerifier verifier;
+
+    @Test
+    void aConfiguredCostCurveIsUsedAsGiven() {
+        assertThat(verifier.costCurve()).isEqualTo(CostCurve.of(20, Map.of(4, 2.4, 8, 3.4)));
+    }
 
     @Test
     void startsWithItsModelAndBrokerAndReportsThemHealthy() throws Exception {

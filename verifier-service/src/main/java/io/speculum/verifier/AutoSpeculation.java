@@ -1,0 +1,106 @@
+package io.speculum.verifier;
+
+import io.speculum.math.AcceptanceEstimate;
+import io.speculum.protocol.SpeculationPolicy;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One generation's speculation control: honours the request's policy (off, a fixed k, or automatic up to its
+ * k) and, when automatic, chooses each round's k from what it has measured: the acceptance of the drafter it asks
+ * (per drafter name), how often that drafter proposes anything, how long a draft takes to arrive, and the
+ * verifier's {@link CostCurve}. When no k pays it decodes alone for a while, then probes with a short draft so a
+ * drafter that has become useful wins its place back; each failed probe doubles the pause. Guarded by the
+ * session's monitor.
+ */
+final class AutoSpeculation {
+
+    static final int PROBE_LENGTH = 2;
+    static final int FIRST_PAUSE = 4;
+    static final int MAX_PAUSE = 64;
+    private static final double FILL_DECAY = 0.9;
+
+    private final CostCurve cost;
+    private final Map<String, AcceptanceEstimate> acceptance = new HashMap<>();
+    private final Map<String, Double> fill = new HashMap<>();
+    private final DraftHopEstimate hop = new DraftHopEstimate();
+    private int pauseLeft;
+    private int nextPause = FIRST_PAUSE;
+    private boolean probing;
+    private int lastChoice;
+    private long drafts;
+
+    AutoSpeculation(CostCurve cost) {
+        this.cost = cost;
+    }
+
+    /**
+     * The draft length for the next round; {@code room} is what the token budget and context allow. Call once per
+     * round.
+     */
+    int choose(SpeculationPolicy policy, int room) {
+        int max = Math.max(0, Math.min(policy.maxDraftTokens(), room));
+        lastChoice = switch (policy.mode()) {
+            case OFF -> 0;
+            case FIXED -> max;
+            case AUTO -> auto(key(policy.drafter()), max);
+        };
+        return lastChoice;
+    }
+
+    private int auto(String drafter, int max) {
+        if (max == 0) {
+            return 0;
+        }
+        if (pauseLeft > 0) {
+            pauseLeft--;
+            probing = pauseLeft == 0;
+            return 0;
+        }
+        if (probing) {
+            probing = false;
+            return Math.min(PROBE_LENGTH, max);
+        }
+        int k = DraftLengthChooser.best(alpha(drafter), fill(drafter), cost, hop::millis, max);
+        if (k == 0) {
+            pauseLeft = nextPause;
+            nextPause = Math.min(MAX_PAUSE, nextPause * 2);
+        } else {
+            nextPause = FIRST_PAUSE;
+        }
+        return k;
+    }
+
+    /** A verified draft: {@code requested} asked for, {@code drafted} proposed, {@code accepted} of them accepted. */
+    void observe(String drafter, int requested, int drafted, int accepted, double hopMillis) {
+        if (requested <= 0) {
+            return;
+        }
+        String key = key(drafter);
+        acceptance.computeIfAbsent(key, d -> AcceptanceEstimate.standard()).observe(drafted, accepted);
+        fill.merge(key, drafted > 0 ? 1.0 : 0.0, (old, now) -> old * FILL_DECAY + now * (1 - FILL_DECAY));
+        // a generation's first draft includes the drafter's prefill of the whole prompt: a one-off, not a draft's cost
+        if (drafts++ > 0) {
+            hop.observe(requested, hopMillis);
+        }
+    }
+
+    /** The estimated acceptance rate of a drafter for this generation. */
+    double alpha(String drafter) {
+        AcceptanceEstimate estimate = acceptance.get(key(drafter));
+        return estimate == null ? AcceptanceEstimate.standard().alpha() : estimate.alpha();
+    }
+
+    private double fill(String drafter) {
+        return fill.getOrDefault(key(drafter), 1.0);
+    }
+
+    /** The k chosen last. */
+    int lastChoice() {
+        return lastChoice;
+    }
+
+    private static String key(String drafter) {
+        return drafter == null ? "" : drafter;
+    }
+}

@@ -1,0 +1,37 @@
+package io.speculum.verifier;
+
+import io.speculum.math.AcceptanceEstimate;
+import java.util.function.IntToDoubleFunction;
+
+/**
+ * The draft length k that maximises expected tokens per second. A round with a k-token draft commits on average
+ * 1 + fill·(α + α² + … + α^k) tokens (fill: how often the drafter proposes anything at all) and takes one decode of
+ * k + 1 tokens plus the draft's round trip; a round without one commits one token for one single-token decode.
+ * k = 0 wins whenever no draft length beats decoding alone.
+ */
+final class DraftLengthChooser {
+
+    private DraftLengthChooser() {
+    }
+
+    /** The best k in [0, maxK]. */
+    static int best(double alpha, double fill, CostCurve cost, IntToDoubleFunction hopMillis, int maxK) {
+        int best = 0;
+        double bestRate = tokensPerMilli(alpha, fill, cost, hopMillis, 0);
+        for (int k = 1; k <= maxK; k++) {
+            double rate = tokensPerMilli(alpha, fill, cost, hopMillis, k);
+            if (rate > bestRate) {
+                best = k;
+                bestRate = rate;
+            }
+        }
+        return best;
+    }
+
+    static double tokensPerMilli(double alpha, double fill, CostCurve cost, IntToDoubleFunction hopMillis, int k) {
+        if (k == 0) {
+            return 1 / cost.millis(1);
+        }
+        return (1 + fill * AcceptanceEstimate.expectedAccepted(alpha, k)) / (cost.millis(k + 1) + hopMillis.applyAsDouble(k));
+    }
+}
