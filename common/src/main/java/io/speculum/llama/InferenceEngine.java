@@ -146,8 +146,14 @@ public final class InferenceEngine implements AutoCloseable {
     /** Rejects what would fail inside the batch, so one bad request never fails the others packed with it. */
     private void checkRequest(SequenceDecode r) {
         InferenceContext c = context;
-        if (r.sequence() < 0 || r.sequence() >= c.maxSequences()) {
-            throw new LlamaException(Code.INVALID_ARGUMENT, "Sequence id " + r.sequence() + " outside [0, " + c.maxSequences() + ")");
+        for (int sequence : r.touchedSequences()) {
+            if (sequence < 0 || sequence >= c.maxSequences()) {
+                throw new LlamaException(Code.INVALID_ARGUMENT, "Sequence id " + sequence + " outside [0, " + c.maxSequences() + ")");
+            }
+        }
+        if (r.isTree() && r.tokens().length > c.batchSize()) {
+            throw new LlamaException(Code.BATCH_OVERFLOW, "A tree of " + r.tokens().length + " tokens exceeds the batch size "
+                    + c.batchSize() + " (trees are decoded in one piece)");
         }
         int vocab = c.vocabularySize();
         for (int t : r.tokens()) {
@@ -155,7 +161,7 @@ public final class InferenceEngine implements AutoCloseable {
                 throw new LlamaException(Code.INVALID_TOKEN, "Token id " + t + " is outside the vocabulary [0, " + vocab + ")");
             }
         }
-        long end = (long) r.startPosition() + r.tokens().length;
+        long end = r.endPosition();
         if (end > c.positionLimit()) {
             throw new LlamaException(Code.CONTEXT_OVERFLOW, "Positions up to " + (end - 1) + " exceed the context's "
                     + c.positionLimit() + " positions");
@@ -217,12 +223,15 @@ public final class InferenceEngine implements AutoCloseable {
         List<Decode> packed = new ArrayList<>();
         Set<Integer> sequences = new HashSet<>();
         packed.add(first);
-        sequences.add(first.request().sequence());
+        for (int s : first.request().touchedSequences()) {
+            sequences.add(s);
+        }
         int tokens = first.request().tokens().length;
         // Take following decodes while they fit; stop at the first that does not, to keep FIFO order per sequence.
         for (Work next = queue.peekFirst(); next instanceof Decode d; next = queue.peekFirst()) {
             int n = d.request().tokens().length;
-            if (tokens + n > ctx.batchSize() || sequences.contains(d.request().sequence())) {
+            int[] touched = d.request().touchedSequences();
+            if (tokens + n > ctx.batchSize() || java.util.Arrays.stream(touched).anyMatch(sequences::contains)) {
                 break;
             }
             queue.pollFirst();
@@ -230,7 +239,9 @@ public final class InferenceEngine implements AutoCloseable {
                 continue;
             }
             packed.add(d);
-            sequences.add(d.request().sequence());
+            for (int s : touched) {
+                sequences.add(s);
+            }
             tokens += n;
         }
         try {
@@ -247,7 +258,7 @@ public final class InferenceEngine implements AutoCloseable {
             SequenceDecode r = packed.get(p).request();
             firstIndex[p] = batch.size();
             for (int i = 0; i < r.tokens().length; i++) {
-                batch.add(r.tokens()[i], r.startPosition() + i, r.sequence(), r.wantsLogits(i));
+                batch.add(r.tokens()[i], r.position(i), r.sequencesOf(i), r.wantsLogits(i));
             }
         }
         try {
@@ -295,6 +306,13 @@ public final class InferenceEngine implements AutoCloseable {
     private static void dropCachedFrom(InferenceContext ctx, SequenceDecode r) {
         if (ctx.sequenceLength(r.sequence()) > r.startPosition()) {
             ctx.truncate(r.sequence(), r.startPosition());
+        }
+        int[] touched = r.touchedSequences();
+        for (int i = 1; i < touched.length; i++) { // tree branches: the main sequence's history, shared
+            ctx.clearSequence(touched[i]);
+            if (r.startPosition() > 0) {
+                ctx.copySequence(r.sequence(), touched[i], 0, r.startPosition());
+            }
         }
     }
 

@@ -8,9 +8,17 @@ import java.util.Arrays;
  * sequence had cached from {@code startPosition} on is dropped first (rolled-back draft tokens, a diverged
  * history), so a request is correct whatever the cache held and replaying it gives the same logits.
  *
+ * <p>A <em>tree</em> decode ({@link #tree}) verifies several branches at once: token i goes to position
+ * {@code startPosition + depths[i]} and belongs to the sequences {@code branches[i]} (a prefix shared by branches is
+ * tagged with all of them). Every branch sequence other than {@code sequence} first gets {@code sequence}'s cached
+ * positions {@code [0, startPosition)} (shared cells, no copy), so each branch attends over the committed history and
+ * its own path only.
+ *
  * @param logitsAt offsets into {@code tokens} whose logits are wanted, ascending (empty: none)
+ * @param depths   per token its position offset from {@code startPosition} (null: 0, 1, 2, …)
+ * @param branches per token the sequences it belongs to (null: {@code sequence} only)
  */
-public record SequenceDecode(int sequence, int[] tokens, int startPosition, int[] logitsAt) {
+public record SequenceDecode(int sequence, int[] tokens, int startPosition, int[] logitsAt, int[] depths, int[][] branches) {
 
     public SequenceDecode {
         if (tokens.length == 0) {
@@ -27,6 +35,72 @@ public record SequenceDecode(int sequence, int[] tokens, int startPosition, int[
                         + " tokens: " + Arrays.toString(logitsAt));
             }
         }
+        if ((depths == null) != (branches == null)) {
+            throw new IllegalArgumentException("a tree decode needs both depths and branches");
+        }
+        if (depths != null) {
+            if (depths.length != tokens.length || branches.length != tokens.length) {
+                throw new IllegalArgumentException("depths and branches must have one entry per token");
+            }
+            depths = depths.clone();
+            branches = branches.clone();
+            for (int i = 0; i < tokens.length; i++) {
+                if (depths[i] < 0 || branches[i] == null || branches[i].length == 0) {
+                    throw new IllegalArgumentException("token " + i + " needs a depth >= 0 and at least one sequence");
+                }
+                branches[i] = branches[i].clone();
+            }
+        }
+    }
+
+    /** A chain: consecutive positions of one sequence. */
+    public SequenceDecode(int sequence, int[] tokens, int startPosition, int[] logitsAt) {
+        this(sequence, tokens, startPosition, logitsAt, null, null);
+    }
+
+    /** A tree of branches over {@code sequence}'s history, with logits at every token. */
+    public static SequenceDecode tree(int sequence, int[] tokens, int startPosition, int[] depths, int[][] branches) {
+        int[] all = new int[tokens.length];
+        Arrays.setAll(all, i -> i);
+        return new SequenceDecode(sequence, tokens, startPosition, all, depths, branches);
+    }
+
+    public boolean isTree() {
+        return branches != null;
+    }
+
+    /** Absolute position of token i. */
+    public int position(int i) {
+        return startPosition + (depths == null ? i : depths[i]);
+    }
+
+    /** The sequences token i belongs to. */
+    int[] sequencesOf(int i) {
+        return branches == null ? new int[] {sequence} : branches[i];
+    }
+
+    /** Every sequence this decode writes to, {@code sequence} first. */
+    public int[] touchedSequences() {
+        if (branches == null) {
+            return new int[] {sequence};
+        }
+        java.util.LinkedHashSet<Integer> all = new java.util.LinkedHashSet<>();
+        all.add(sequence);
+        for (int[] b : branches) {
+            for (int s : b) {
+                all.add(s);
+            }
+        }
+        return all.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** One past the highest position written. */
+    int endPosition() {
+        int end = 0;
+        for (int i = 0; i < tokens.length; i++) {
+            end = Math.max(end, position(i) + 1);
+        }
+        return end;
     }
 
     /** Logits for the last token only: prefill, or one generation step. */

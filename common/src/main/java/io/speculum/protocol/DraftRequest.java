@@ -9,9 +9,11 @@ import java.util.List;
  * @param sentAtMillis when the verifier sent it (for the Kafka hop time in round statistics)
  * @param successors   per position the verifier decoded in the previous round, its model's top few next tokens
  *                     (optional: empty when the verifier sends none)
+ * @param maxBranches  how many branches (leaves) a token tree may have; 0 or 1: propose a chain. A tree's branches
+ *                     are each at most {@code maxDraftTokens} deep
  */
 public record DraftRequest(GenerationState state, int maxDraftTokens, String drafter, long sentAtMillis,
-                           List<Successors> successors) implements DraftTopicRecord {
+                           List<Successors> successors, int maxBranches) implements DraftTopicRecord {
 
     public DraftRequest {
         successors = successors == null ? List.of() : List.copyOf(successors);
@@ -19,7 +21,12 @@ public record DraftRequest(GenerationState state, int maxDraftTokens, String dra
 
     /** A request without successor candidates. */
     public DraftRequest(GenerationState state, int maxDraftTokens, String drafter, long sentAtMillis) {
-        this(state, maxDraftTokens, drafter, sentAtMillis, List.of());
+        this(state, maxDraftTokens, drafter, sentAtMillis, List.of(), 0);
+    }
+
+    /** A request for a chain. */
+    public DraftRequest(GenerationState state, int maxDraftTokens, String drafter, long sentAtMillis, List<Successors> successors) {
+        this(state, maxDraftTokens, drafter, sentAtMillis, successors, 0);
     }
 
     @Override

@@ -57,6 +57,75 @@ class InferenceEngineTest {
     }
 
     @Test
+    void aTreeDecodeGivesEachBranchTheLogitsOfItsOwnChain() {
+        int[] prompt = model.vocabulary().tokenize("Once upon a time, there was a little");
+        int[] a = model.vocabulary().tokenize(" girl named", false, false);
+        int[] b = model.vocabulary().tokenize(" dog", false, false);
+        int n = prompt.length;
+        try (InferenceEngine engine = new InferenceEngine(model, options(2), EngineOptions.named("tree"))) {
+            engine.decode(SequenceDecode.last(0, Arrays.copyOf(prompt, n - 1), 0)).join();
+            // root (the last prompt token) shared by both branches; branch 0 continues with a, branch 1 with b
+            int[] tokens = new int[1 + a.length + b.length];
+            int[] depths = new int[tokens.length];
+            int[][] branches = new int[tokens.length][];
+            tokens[0] = prompt[n - 1];
+            branches[0] = new int[] {0, 1};
+            for (int i = 0; i < a.length; i++) {
+                tokens[1 + i] = a[i];
+                depths[1 + i] = 1 + i;
+                branches[1 + i] = new int[] {0};
+            }
+            for (int i = 0; i < b.length; i++) {
+                tokens[1 + a.length + i] = b[i];
+                depths[1 + a.length + i] = 1 + i;
+                branches[1 + a.length + i] = new int[] {1};
+            }
+            SequenceLogits tree = engine.decode(SequenceDecode.tree(0, tokens, n - 1, depths, branches)).join();
+            float[][] chainA = chainLogits(concat(prompt, a));
+            float[][] chainB = chainLogits(concat(prompt, b));
+            assertThat(tree.at(0)).as("root").containsExactly(chainA[n - 1]);
+            for (int i = 0; i < a.length; i++) {
+                assertThat(tree.at(1 + i)).as("branch a, token %d", i).containsExactly(chainA[n + i]);
+            }
+            // branch 1's cells lie after branch 0's in the cache, so vectorised attention sums group its terms
+            // differently: the same values to the last bits only (as after a compaction, docs/native-binding.md)
+            for (int i = 0; i < b.length; i++) {
+                assertClose(tree.at(1 + a.length + i), chainB[n + i]);
+            }
+            // keeping branch 1: its path becomes sequence 0's history, and decoding goes on from there
+            engine.submit(context -> {
+                context.truncate(0, n);
+                context.copySequence(1, 0, n, n + b.length);
+                context.clearSequence(1);
+                return context.sequenceLength(0);
+            }).thenAccept(length -> assertThat(length).isEqualTo(n + b.length)).join();
+            int[] next = model.vocabulary().tokenize(" ran", false, false);
+            float[] after = engine.decode(SequenceDecode.last(0, next, n + b.length)).join().last();
+            assertClose(after, chainLogits(concat(concat(prompt, b), next))[n + b.length + next.length - 1]);
+        }
+    }
+
+    private static void assertClose(float[] actual, float[] expected) {
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < actual.length; i++) {
+            assertThat(actual[i]).as("logit %d", i).isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-4f));
+        }
+    }
+
+    private static float[][] chainLogits(int[] tokens) {
+        try (InferenceContext context = model.newContext(options(1))) {
+            DecodeBatch batch = new DecodeBatch();
+            batch.addSequence(0, tokens, 0, true);
+            context.decode(batch);
+            float[][] rows = new float[tokens.length][];
+            for (int i = 0; i < tokens.length; i++) {
+                rows[i] = context.logits(i);
+            }
+            return rows;
+        }
+    }
+
+    @Test
     void concurrentSessionsShareDecodesAndGetTheirSoloOutputs() throws Exception {
         int n = 24;
         int[][] solo = new int[PROMPTS.length][];
