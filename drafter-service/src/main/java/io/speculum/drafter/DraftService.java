@@ -61,7 +61,7 @@ public final class DraftService implements AutoCloseable {
                         new ProtocolError(ErrorCode.DRAFTER_FAILED, "drafter '" + name + "' failed: " + failure.getMessage()));
             }
             return new DraftProposal(request.state(), name, drafter.vocabulary(), draft.tokens(), draft.distributions(),
-                    (System.nanoTime() - started) / 1e6, null, System.currentTimeMillis());
+                    (System.nanoTime() - started) / 1e6, null, System.currentTimeMillis(), draft.parents());
         }).thenApply(p -> {
             reply.accept(p);
             return p;

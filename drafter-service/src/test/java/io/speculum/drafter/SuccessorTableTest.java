@@ -64,4 +64,23 @@ class SuccessorTableTest {
                 null, null, 0, 0);
         assertThat(drafter.propose(new DraftRequest(other, 2, "recycling", 0)).join().tokens()).containsExactly(6, 7);
     }
+
+    @Test
+    void treesGoWideAtTheFirstPositionAndDeepAlongEachCandidatesChain() {
+        SuccessorTable table = new SuccessorTable(16, 4);
+        table.update(1, new int[] {2, 5, 7});
+        table.update(2, new int[] {3});
+        table.update(3, new int[] {4});
+        table.update(5, new int[] {6});
+        RecyclingDrafter drafter = new RecyclingDrafter("fp", table);
+        Draft tree = drafter.tree(1, 3, 2);
+        assertThat(tree.tokens()).containsExactly(2, 3, 4, 5, 6);
+        assertThat(tree.parents()).containsExactly(-1, 0, 1, -1, 3);
+        GenerationState state = new GenerationState("r", 2, "replies", "m", "fp", 1, new int[] {1}, 16, SamplingParams.greedy(),
+                null, null, 0, 0);
+        Draft asked = drafter.propose(new DraftRequest(state, 2, "recycling", 0, List.of(), 3)).join();
+        assertThat(asked.tokens()).containsExactly(2, 3, 5, 6, 7);
+        assertThat(asked.parents()).containsExactly(-1, 0, -1, 2, -1);
+        assertThat(drafter.propose(new DraftRequest(state, 2, "recycling", 0)).join().parents()).as("a chain").isNull();
+    }
 }

@@ -13,6 +13,7 @@ import io.speculum.math.ChainVerification;
 import io.speculum.math.SparseDistribution;
 import io.speculum.math.TokenSampler;
 import io.speculum.math.TokenStatistics;
+import io.speculum.math.TreeVerification;
 import io.speculum.math.SpeculativeSampling;
 import io.speculum.protocol.CancelRequest;
 import io.speculum.protocol.DraftProposal;
@@ -72,9 +73,9 @@ public final class SpeculativeVerifier implements AutoCloseable {
     /** @param cost what decoding n tokens at once costs the engine: the automatic policy chooses k from it */
     public SpeculativeVerifier(Model model, InferenceEngine engine, VerifierSettings settings, VerifierOutput output,
                                ScheduledExecutorService timer, CostCurve cost) {
-        if (engine.maxSequences() < settings.maxSessions()) {
+        if (engine.maxSequences() < settings.engineSequences()) {
             throw new IllegalArgumentException("the engine has " + engine.maxSequences() + " sequences for "
-                    + settings.maxSessions() + " sessions");
+                    + settings.maxSessions() + " sessions of " + settings.treeBranches() + " tree branches");
         }
         if (engine.positionLimit() < settings.sequenceContext()) {
             throw new IllegalArgumentException("the engine allows " + engine.positionLimit() + " positions per sequence, not "
@@ -190,6 +191,14 @@ public final class SpeculativeVerifier implements AutoCloseable {
                 return;
             }
             session.consecutiveTimeouts = 0;
+            if (proposal.isTree() && settings.treeBranches() > 1) {
+                verifyTree(session, TokenTree.usable(proposal, model.vocabulary().size(), draftRoom(session),
+                        settings.treeBranches(), engine.batchSize() - 1), proposal.drafter(), hopMillis);
+                return;
+            }
+            if (proposal.isTree()) { // a tree this verifier was not asked for: its first chain
+                proposal = TokenTree.firstChain(proposal);
+            }
             int[] draft = usableDraft(session, proposal.tokens());
             verify(session, draft, proposal.proposesPointMasses() ? java.util.List.of() : proposal.distributions().subList(0, draft.length),
                     proposal.drafter(), hopMillis);
@@ -266,6 +275,75 @@ public final class SpeculativeVerifier implements AutoCloseable {
         });
     }
 
+    /**
+     * Decodes the last committed token with a token tree in one decode (each branch its own KV sequence, shared
+     * prefixes tagged with all of theirs), accepts a path by {@link TreeVerification}, keeps that path in the
+     * session's sequence and frees the other branches.
+     */
+    private void verifyTree(Session session, TokenTree tree, String drafter, double hopMillis) {
+        if (tree.size() == 0) {
+            selfRound(session);
+            return;
+        }
+        int startPosition = session.nextPosition() - 1;
+        int[] sequences = new int[tree.leaves()];
+        for (int b = 0; b < sequences.length; b++) {
+            sequences[b] = branchSequence(session.slot, b);
+        }
+        long started = System.nanoTime();
+        int round = session.state.round();
+        SequenceDecode decode = tree.decode(session.lastToken(), startPosition, sequences);
+        decode(session, decode).thenAccept(logits -> {
+            synchronized (session) {
+                if (session.finished || session.state.round() != round) {
+                    return;
+                }
+                int[] decoded = decode.tokens();
+                for (int i = 0; i < decoded.length; i++) {
+                    learnSuccessors(session, decoded[i], logits.at(i));
+                }
+                TreeVerification.Outcome outcome = TreeVerification.verify(tree.tokens(), tree.parents(), tree.proposals(),
+                        node -> TokenSampler.distribution(logits.at(node + 1), session.state.sampling()),
+                        session.state.sampling().seed(), session.nextPosition());
+                keepBranch(session, tree, outcome, startPosition, sequences);
+                session.speculation.observe(session.state.speculation().drafter(), session.requestedDraft, tree.depth(),
+                        outcome.accepted(), hopMillis);
+                commit(session, outcome.tokens(), tree.size(), outcome.accepted(), drafter, (System.nanoTime() - started) / 1e6,
+                        hopMillis);
+            }
+        });
+    }
+
+    /**
+     * Makes the session's own sequence hold the accepted path (when it ended on another branch) and empties the other
+     * branches' sequences, before any later decode of the session (the engine runs work in order).
+     */
+    private void keepBranch(Session session, TokenTree tree, TreeVerification.Outcome outcome, int startPosition, int[] sequences) {
+        int lastNode = outcome.accepted() == 0 ? TreeVerification.ROOT : outcome.path()[outcome.accepted() - 1];
+        int branch = tree.firstBranchThrough(lastNode);
+        int main = sequences[0];
+        int from = startPosition + 1;
+        int to = from + outcome.accepted();
+        engine.submit(context -> {
+            if (branch != 0) {
+                context.truncate(main, from);
+                context.copySequence(sequences[branch], main, from, to);
+            }
+            for (int b = 1; b < sequences.length; b++) {
+                context.clearSequence(sequences[b]);
+            }
+            return null;
+        }).exceptionally(failure -> {
+            LOG.warn("Keeping the accepted tree branch for {} failed", session.id(), failure);
+            return null;
+        });
+    }
+
+    /** The KV sequence of tree branch {@code branch} of the session in {@code slot}: branch 0 is the session's own. */
+    private int branchSequence(int slot, int branch) {
+        return branch == 0 ? slot : settings.maxSessions() + slot * (settings.treeBranches() - 1) + branch - 1;
+    }
+
     private void selfRound(Session session) {
         verify(session, new int[0], java.util.List.of(), null, 0);
     }
@@ -320,7 +398,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
         int round = session.state.round();
         session.draftDeadline = timer.schedule(() -> onDraftTimeout(session, round), settings.draftTimeout().toNanos(), TimeUnit.NANOSECONDS);
         output.requestDraft(new DraftRequest(session.state, k, session.state.speculation().drafter(), System.currentTimeMillis(),
-                session.successors));
+                session.successors, settings.treeBranches()));
         session.successors.clear();
     }
 

@@ -23,8 +23,11 @@ class VerifierModels {
 
     @Bean(destroyMethod = "close")
     InferenceEngine verifierEngine(ServedModel targetModel, VerifierProperties properties) {
-        ContextOptions options = ContextOptions.defaults(properties.sequenceContext() * properties.maxSessions())
-                .withMaxSequences(properties.maxSessions())
+        VerifierSettings settings = properties.toSettings();
+        // tree branches share the committed history's cells; only their own tokens (one batch at most) need more
+        int cells = properties.sequenceContext() * properties.maxSessions() + (settings.treeBranches() > 1 ? properties.batchSize() : 0);
+        ContextOptions options = ContextOptions.defaults(cells)
+                .withMaxSequences(settings.engineSequences())
                 .withBatchSize(properties.batchSize())
                 .withThreads(properties.effectiveThreads())
                 .withBatchInvariance(true);

@@ -21,6 +21,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param threads         compute threads (0: half the cores, at least one; hand-offs suffer when all are busy)
  * @param successorCandidates the model's top next tokens per decoded position sent to drafters (token recycling)
  * @param cost            the cost curve the automatic speculation policy chooses draft lengths from
+ * @param treeBranches    most branches of a token tree verified in one decode (1: chains only)
  */
 @ConfigurationProperties("speculum.verifier")
 public record VerifierProperties(
@@ -34,7 +35,8 @@ public record VerifierProperties(
         @DefaultValue("64") int batchSize,
         @DefaultValue("0") int threads,
         @DefaultValue("4") int successorCandidates,
-        @DefaultValue Cost cost) {
+        @DefaultValue Cost cost,
+        @DefaultValue("1") int treeBranches) {
 
     /**
      * What decoding n tokens at once costs; measured at start with timed decodes where not configured.
@@ -56,7 +58,7 @@ public record VerifierProperties(
 
     VerifierSettings toSettings() {
         return new VerifierSettings(modelName, sequenceContext, maxSessions, maxWaiting, Math.min(maxTokens, sequenceContext),
-                draftTimeout, 10_000, successorCandidates);
+                draftTimeout, 10_000, successorCandidates, treeBranches);
     }
 
     int effectiveThreads() {

@@ -15,9 +15,16 @@ import java.util.Objects;
  * @param finishedMemory   how many finished request ids are remembered to drop replays
  * @param successorCandidates per decoded position, how many of the model's top next tokens go to drafters with the
  *                         next draft request (token recycling learns from them; 0 sends none)
+ * @param treeBranches     most branches (leaves) of a token tree the verifier verifies in one decode; 1: chains only.
+ *                         Each session then uses this many KV sequences of the engine ({@link #engineSequences})
  */
 public record VerifierSettings(String modelName, int sequenceContext, int maxSessions, int maxWaiting, int maxTokens,
-                               Duration draftTimeout, int finishedMemory, int successorCandidates) {
+                               Duration draftTimeout, int finishedMemory, int successorCandidates, int treeBranches) {
+
+    public VerifierSettings(String modelName, int sequenceContext, int maxSessions, int maxWaiting, int maxTokens,
+                            Duration draftTimeout, int finishedMemory, int successorCandidates) {
+        this(modelName, sequenceContext, maxSessions, maxWaiting, maxTokens, draftTimeout, finishedMemory, successorCandidates, 1);
+    }
 
     public static final int DEFAULT_SUCCESSOR_CANDIDATES = 4;
 
@@ -36,6 +43,9 @@ public record VerifierSettings(String modelName, int sequenceContext, int maxSes
         if (successorCandidates < 0 || successorCandidates > 32) {
             throw new IllegalArgumentException("successorCandidates must be in [0, 32], got " + successorCandidates);
         }
+        if (treeBranches < 1 || treeBranches > 8) {
+            throw new IllegalArgumentException("treeBranches must be in [1, 8], got " + treeBranches);
+        }
         if (draftTimeout.isNegative() || draftTimeout.isZero()) {
             throw new IllegalArgumentException("draftTimeout must be positive, got " + draftTimeout);
         }
@@ -46,10 +56,20 @@ public record VerifierSettings(String modelName, int sequenceContext, int maxSes
     }
 
     public VerifierSettings withDraftTimeout(Duration timeout) {
-        return new VerifierSettings(modelName, sequenceContext, maxSessions, maxWaiting, maxTokens, timeout, finishedMemory, successorCandidates);
+        return new VerifierSettings(modelName, sequenceContext, maxSessions, maxWaiting, maxTokens, timeout, finishedMemory, successorCandidates, treeBranches);
     }
 
     public VerifierSettings withCapacity(int sessions, int waiting) {
-        return new VerifierSettings(modelName, sequenceContext, sessions, waiting, maxTokens, draftTimeout, finishedMemory, successorCandidates);
+        return new VerifierSettings(modelName, sequenceContext, sessions, waiting, maxTokens, draftTimeout, finishedMemory, successorCandidates, treeBranches);
+    }
+
+    public VerifierSettings withTreeBranches(int branches) {
+        return new VerifierSettings(modelName, sequenceContext, maxSessions, maxWaiting, maxTokens, draftTimeout, finishedMemory,
+                successorCandidates, branches);
+    }
+
+    /** KV sequences the engine needs: one per session and tree branch. */
+    public int engineSequences() {
+        return maxSessions * treeBranches;
     }
 }

@@ -100,12 +100,13 @@ class SpeculativeVerifierTest {
     }
 
     @ParameterizedTest(name = "{0} drafter, k = {1}")
-    @CsvSource({"q8, 1", "q8, 4", "q8, 8", "l2, 1", "l2, 4", "l2, 8", "ngram, 8", "recycling, 4", "hybrid, 8"})
+    @CsvSource({"q8, 1", "q8, 4", "q8, 8", "l2, 1", "l2, 4", "l2, 8", "ngram, 8", "recycling, 4", "hybrid, 8", "recycling-tree, 4"})
     void greedySpeculativeOutputIsTokenIdenticalToTheTargetAlone(String drafterName, int k) {
         DraftService drafts = drafterService(drafterName.equals("l2") ? twoLayers : q8);
-        String kind = drafterName.equals("q8") || drafterName.equals("l2") ? "model" : drafterName;
+        boolean tree = drafterName.endsWith("-tree");
+        String kind = drafterName.equals("q8") || drafterName.equals("l2") ? "model" : drafterName.replace("-tree", "");
         InProcessLink link = new InProcessLink().drafter(drafts);
-        SpeculativeVerifier verifier = verifier(link, VerifierSettings.defaults("stories260K", 512));
+        SpeculativeVerifier verifier = verifier(link, VerifierSettings.defaults("stories260K", 512).withTreeBranches(tree ? 4 : 1));
         for (int i = 0; i < prompts.size(); i++) { // all at once: rounds of different requests share decodes
             verifier.onGenerate(request("p" + i, prompts.get(i), SamplingParams.greedy(), SpeculationPolicy.fixed(k).withDrafter(kind)));
         }
@@ -118,6 +119,11 @@ class SpeculativeVerifierTest {
             drafted += ((GenerationEvent.Done) end).stats().draftedTokens();
         }
         assertThat(drafted).as("drafts were verified").isGreaterThan(prompts.size());
+        if (tree) {
+            long treeRounds = IntStream.range(0, prompts.size()).boxed().flatMap(i -> link.events("p" + i).stream())
+                    .filter(e -> e instanceof GenerationEvent.Round r && r.stats().drafted() > r.stats().requested()).count();
+            assertThat(treeRounds).as("rounds that verified more nodes than k: trees").isGreaterThan(prompts.size());
+        }
         assertThat(link.releases()).as("every ended generation released its drafter state")
                 .containsExactlyInAnyOrderElementsOf(IntStream.range(0, prompts.size()).mapToObj(i -> "p" + i).toList());
         assertThat(((ModelDrafter) drafts.drafter("model")).cachedRequests().join()).as("no KV sequence left behind").isZero();
@@ -196,6 +202,28 @@ class SpeculativeVerifierTest {
             targetOnly.merge(t[1] + "," + t[2], 1, Integer::sum);
         }
         assertThat(twoSampleChiSquarePValue(speculative, targetOnly)).isGreaterThan(0.001);
+    }
+
+    @Test
+    void sampledTokenTreesReproduceTargetOnlySamplingWithTheSameSeed() {
+        // recycled candidates are point masses: each node's child equal to the target's own sample is followed, so a
+        // seeded sampled generation is the target-only one, token for token (stronger than equal distributions)
+        InProcessLink link = new InProcessLink().drafter(drafterService(q8));
+        SpeculativeVerifier verifier = verifier(link, VerifierSettings.defaults("stories260K", 512).withTreeBranches(4));
+        String prompt = "Once upon a time, there was a little dog named Max.";
+        int[] promptTokens = target.vocabulary().tokenize(prompt, true, false);
+        SamplingParams sampling = SamplingParams.ofTemperature(1.0, 0);
+        int seeds = 12;
+        for (int seed = 0; seed < seeds; seed++) {
+            verifier.onGenerate(request("t" + seed, prompt, sampling.withSeed(seed), SpeculationPolicy.fixed(4).withDrafter("recycling"))
+                    .withMaxTokens(32));
+        }
+        for (int seed = 0; seed < seeds; seed++) {
+            assertThat(link.awaitEnd("t" + seed)).isInstanceOf(GenerationEvent.Done.class);
+            assertThat(link.tokens("t" + seed)).as("seed %d", seed)
+                    .containsExactly(TargetOnly.generate(target, promptTokens, 32, sampling.withSeed(seed)));
+        }
+        assertThat(verifier.statistics().acceptedTokens()).as("tree branches were accepted").isPositive();
     }
 
     @Test
@@ -314,7 +342,7 @@ class SpeculativeVerifierTest {
     /** @param cost null: measured at start */
     private SpeculativeVerifier verifier(InProcessLink link, VerifierSettings settings, CostCurve cost) {
         InferenceEngine engine = new InferenceEngine(target, ContextOptions.defaults(settings.sequenceContext() * settings.maxSessions())
-                .withMaxSequences(settings.maxSessions()).withBatchSize(64).withBatchInvariance(true), EngineOptions.named("verifier"));
+                .withMaxSequences(settings.engineSequences()).withBatchSize(64).withBatchInvariance(true), EngineOptions.named("verifier"));
         SpeculativeVerifier verifier = cost == null ? new SpeculativeVerifier(target, engine, settings, link, timer)
                 : new SpeculativeVerifier(target, engine, settings, link, timer, cost);
         link.connect(verifier);
