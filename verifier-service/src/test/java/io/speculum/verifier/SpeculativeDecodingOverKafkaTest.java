@@ -88,6 +88,7 @@ class SpeculativeDecodingOverKafkaTest {
                 "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
                 "--speculum.verifier.model.path=" + TARGET,
                 "--speculum.verifier.max-sessions=4",
+                "--speculum.verifier.tree-branches=4", // drafters that build trees (recycling) send them
                 "--speculum.verifier.draft-timeout=300ms");
         awaitAssignment(verifierApp);
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
@@ -137,6 +138,36 @@ class SpeculativeDecodingOverKafkaTest {
 
     @Test
     @Order(2)
+    void trainingFreeDraftersAndTheAutomaticPolicyOverKafkaAreExact() {
+        String prompt = "Lily and Ben played with the ball. Lily threw the ball to Ben. Ben threw the ball to";
+        Map<String, SpeculationPolicy> policies = Map.of(
+                "tf-ngram", SpeculationPolicy.fixed(8).withDrafter("ngram"),
+                "tf-recycling", SpeculationPolicy.fixed(4).withDrafter("recycling"),
+                "tf-hybrid", SpeculationPolicy.fixed(8).withDrafter("hybrid"),
+                "tf-auto", SpeculationPolicy.defaults());
+        policies.forEach((id, policy) -> send(request(id, prompt, policy)));
+        for (String id : policies.keySet()) {
+            GenerationEvent end = replies.awaitEnd(id);
+            assertThat(end).as(id).isInstanceOf(GenerationEvent.Done.class);
+            assertThat(replies.tokens(id)).as(id).containsExactly(expected(prompt));
+        }
+        // recycling drafts only from what the verifier's successor candidates taught it over Kafka, and sends trees
+        assertThat(((GenerationEvent.Done) replies.awaitEnd("tf-recycling")).stats().draftedTokens()).isPositive();
+        assertThat(replies.events("tf-recycling").stream().filter(e -> e instanceof GenerationEvent.Round r
+                && r.stats().drafted() > r.stats().requested())).as("rounds that verified a tree").isNotEmpty();
+        assertThat(((GenerationEvent.Done) replies.awaitEnd("tf-ngram")).stats().draftedTokens()).isPositive();
+        assertThat(replies.events("tf-auto").stream().filter(e -> e instanceof GenerationEvent.Round r && r.round() > 0))
+                .as("every round says which k it asked for")
+                .allSatisfy(e -> assertThat(((GenerationEvent.Round) e).stats().requested()).isBetween(0, 8));
+        String metrics = RestClient.create("http://localhost:" + verifierApp.getEnvironment().getProperty("local.server.port"))
+                .get().uri("/actuator/prometheus").retrieve().body(String.class);
+        assertThat(metrics).contains("speculum_spec_decode_drafter_acceptance_rate{drafter=\"ngram\"")
+                .contains("speculum_spec_decode_drafter_draft_tokens_total{drafter=\"recycling\"")
+                .contains("speculum_spec_decode_draft_length_count");
+    }
+
+    @Test
+    @Order(3)
     void duplicatedAndReplayedRequestsDoNotChangeTheOutput() throws Exception {
         String prompt = "Ben found a shiny stone in the garden.";
         GenerateRequest request = request("dup", prompt, SpeculationPolicy.fixed(4));
@@ -151,7 +182,7 @@ class SpeculativeDecodingOverKafkaTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aRecordThatCannotBeReadGoesToTheDeadLetterTopicWithItsReason() {
         String key = "garbage-" + UUID.randomUUID();
         producer.send(new ProducerRecord<>(Topics.GENERATE, key, "{not json".getBytes(StandardCharsets.UTF_8)));
@@ -166,7 +197,7 @@ class SpeculativeDecodingOverKafkaTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aDrafterStoppedMidGenerationLeavesTheRequestCompletingExactly() {
         String prompt = "Once upon a time, in a small town, there lived a boy named Sam.";
         send(request("orphan", prompt, SpeculationPolicy.fixed(4)).withMaxTokens(400));
@@ -181,7 +212,7 @@ class SpeculativeDecodingOverKafkaTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aDrafterWithAnotherVocabularyEndsTheRequestWithAClearError() {
         drafterApp = startDrafter(SHARED.resolve("models/TinyStories-656K-f32.gguf"));
         send(request("vocab", "Once upon a time", SpeculationPolicy.fixed(4)));
