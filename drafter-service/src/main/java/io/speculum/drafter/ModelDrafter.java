@@ -34,6 +34,14 @@ public final class ModelDrafter implements Drafter {
 
     /** The uniform stream drafters sample with, independent of the verifier's streams. */
     public static final int STREAM_DRAFT = 3;
+    /** The stream of a tree's second candidate at a position: an independent draw from the same distribution. */
+    public static final int STREAM_DRAFT_SIBLING = 4;
+    /**
+     * In a tree, a position whose top probability is below this also gets the second candidate, as a leaf: where the
+     * drafter hesitates a second guess is often right, and it costs one more token in the verifier's decode and no
+     * drafter decode at all (DySpec's observation: widen where the draft distribution is flat).
+     */
+    public static final double SIBLING_BELOW = 0.8;
 
     private final String name;
     private final InferenceEngine engine;
@@ -72,7 +80,8 @@ public final class ModelDrafter implements Drafter {
         if (k <= 0) {
             return CompletableFuture.completedFuture(Draft.empty());
         }
-        return engine.submit(context -> draft(context, state, k, state.speculation().minProbability()));
+        int siblings = Math.max(0, request.maxBranches() - 1);
+        return engine.submit(context -> draft(context, state, k, state.speculation().minProbability(), siblings));
     }
 
     @Override
@@ -91,7 +100,8 @@ public final class ModelDrafter implements Drafter {
         return engine.submit(context -> slots.cachedRequests());
     }
 
-    private Draft draft(InferenceContext context, GenerationState state, int k, double minProbability) {
+    /** A chain of up to k tokens; with {@code siblings} > 0 a tree: that many uncertain positions get a second candidate. */
+    private Draft draft(InferenceContext context, GenerationState state, int k, double minProbability, int siblings) {
         int[] tokens = state.tokens();
         long now = System.nanoTime();
         for (int sequence : slots.expire(now)) {
@@ -109,6 +119,12 @@ public final class ModelDrafter implements Drafter {
         boolean greedy = sampling.temperature() <= 0;
         int[] drafted = new int[k];
         List<SparseDistribution> distributions = new ArrayList<>();
+        // a tree: the chain's nodes, each a child of the one before, and second candidates as leaves beside them
+        List<Integer> nodes = new ArrayList<>();
+        List<Integer> parents = new ArrayList<>();
+        List<SparseDistribution> nodeDistributions = new ArrayList<>();
+        int siblingsLeft = siblings;
+        int chainTail = -1; // the last chain node: parent of the next position's candidates
         int n = 0;
         float[] logits = new float[context.vocabularySize()];
         while (true) {
@@ -116,11 +132,12 @@ public final class ModelDrafter implements Drafter {
             int position = tokens.length + n;
             int token;
             double topProbability;
+            SparseDistribution q = null;
             if (greedy) {
                 token = TokenSampler.argmax(logits);
                 topProbability = Math.exp(TokenStatistics.logProbability(logits, token));
             } else {
-                SparseDistribution q = TokenSampler.distribution(logits, sampling);
+                q = TokenSampler.distribution(logits, sampling);
                 token = TokenSampler.sample(q, SeededUniform.at(sampling.seed(), position, STREAM_DRAFT));
                 topProbability = q.probAt(0);
                 distributions.add(q);
@@ -131,6 +148,22 @@ public final class ModelDrafter implements Drafter {
                 }
                 break;
             }
+            int parent = chainTail;
+            nodes.add(token);
+            parents.add(parent);
+            nodeDistributions.add(q);
+            chainTail = nodes.size() - 1;
+            // decided from the distribution only, never from the draws: sampled siblings stay independent draws
+            if (siblingsLeft > 0 && topProbability < SIBLING_BELOW) {
+                int second = greedy ? TokenStatistics.topN(logits, 2).idAt(1)
+                        : TokenSampler.sample(q, SeededUniform.at(sampling.seed(), position, STREAM_DRAFT_SIBLING));
+                if (!greedy || second != token) {
+                    nodes.add(second);
+                    parents.add(parent);
+                    nodeDistributions.add(q);
+                    siblingsLeft--;
+                }
+            }
             drafted[n++] = token;
             if (n == k) {
                 break;
@@ -140,7 +173,11 @@ public final class ModelDrafter implements Drafter {
             context.decode(batch);
             slot.cached = append(slot.cached, token);
         }
-        return new Draft(Arrays.copyOf(drafted, n), distributions);
+        if (siblings == 0) {
+            return new Draft(Arrays.copyOf(drafted, n), distributions);
+        }
+        return new Draft(nodes.stream().mapToInt(Integer::intValue).toArray(), greedy ? List.of() : nodeDistributions,
+                parents.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /** Decodes tokens[start..] in batch-sized chunks; returns the batch row of the last token's logits. */
