@@ -29,6 +29,8 @@ final class AutoSpeculation {
     private boolean probing;
     private int lastChoice;
     private long drafts;
+    /** Verified draft tokens per unit of k: 1 for chains, more for token trees (decaying average). */
+    private double width = 1;
 
     AutoSpeculation(CostCurve cost) {
         this.cost = cost;
@@ -61,7 +63,7 @@ final class AutoSpeculation {
             probing = false;
             return Math.min(PROBE_LENGTH, max);
         }
-        int k = DraftLengthChooser.best(alpha(drafter), fill(drafter), cost, hop::millis, max);
+        int k = DraftLengthChooser.best(alpha(drafter), fill(drafter), width, cost, hop::millis, max);
         if (k == 0) {
             pauseLeft = nextPause;
             nextPause = Math.min(MAX_PAUSE, nextPause * 2);
@@ -71,11 +73,21 @@ final class AutoSpeculation {
         return k;
     }
 
-    /** A verified draft: {@code requested} asked for, {@code drafted} proposed, {@code accepted} of them accepted. */
+    /** A verified chain: {@code requested} asked for, {@code drafted} proposed, {@code accepted} of them accepted. */
     void observe(String drafter, int requested, int drafted, int accepted, double hopMillis) {
+        observe(drafter, requested, drafted, drafted, accepted, hopMillis);
+    }
+
+    /**
+     * A verified draft of {@code depth} positions and {@code verified} tokens (more than its depth for a tree), of
+     * which a path of {@code accepted} was accepted.
+     */
+    void observe(String drafter, int requested, int depth, int verified, int accepted, double hopMillis) {
         if (requested <= 0) {
             return;
         }
+        int drafted = depth;
+        width = width * FILL_DECAY + Math.max(1.0, (double) verified / requested) * (1 - FILL_DECAY);
         String key = key(drafter);
         acceptance.computeIfAbsent(key, d -> AcceptanceEstimate.standard()).observe(drafted, accepted);
         fill.merge(key, drafted > 0 ? 1.0 : 0.0, (old, now) -> old * FILL_DECAY + now * (1 - FILL_DECAY));
@@ -98,6 +110,11 @@ final class AutoSpeculation {
     /** The k chosen last. */
     int lastChoice() {
         return lastChoice;
+    }
+
+    /** Verified draft tokens per unit of k, as learnt (1 for chains). */
+    double width() {
+        return width;
     }
 
     private static String key(String drafter) {

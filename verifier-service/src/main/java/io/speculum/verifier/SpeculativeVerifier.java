@@ -307,7 +307,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
                         session.state.sampling().seed(), session.nextPosition());
                 keepBranch(session, tree, outcome, startPosition, sequences);
                 session.speculation.observe(session.state.speculation().drafter(), session.requestedDraft, tree.depth(),
-                        outcome.accepted(), hopMillis);
+                        tree.size(), outcome.accepted(), hopMillis);
                 commit(session, outcome.tokens(), tree.size(), outcome.accepted(), drafter, (System.nanoTime() - started) / 1e6,
                         hopMillis);
             }

@@ -71,6 +71,21 @@ class AutoSpeculationTest {
         assertThat(later.subList(later.size() - 20, later.size())).allSatisfy(k -> assertThat(k).isGreaterThanOrEqualTo(4));
     }
 
+    @Test
+    void wideTreesCostMoreSoTheyAreDraftedShallowerThanChainsOfTheSameAcceptance() {
+        AutoSpeculation chains = new AutoSpeculation(cpu);
+        AutoSpeculation trees = new AutoSpeculation(cpu);
+        for (int round = 0; round < 30; round++) {
+            chains.observe(null, 8, 8, 8, 6, 1.0);
+            trees.observe(null, 8, 8, 32, 6, 1.0); // four nodes per position
+        }
+        assertThat(trees.width()).isGreaterThan(3.5);
+        assertThat(chains.width()).isEqualTo(1.0);
+        int chainK = chains.choose(SpeculationPolicy.defaults(), 100);
+        int treeK = trees.choose(SpeculationPolicy.defaults(), 100);
+        assertThat(treeK).isLessThan(chainK);
+    }
+
     private List<Integer> simulate(double alpha, int rounds) {
         return runRounds(new AutoSpeculation(cpu), SpeculationPolicy.defaults(), alpha, rounds);
     }
