@@ -21,6 +21,7 @@ final class AutoSpeculation {
     private static final double FILL_DECAY = 0.9;
 
     private final CostCurve cost;
+    private final DrafterPriors priors;
     private final Map<String, AcceptanceEstimate> acceptance = new HashMap<>();
     private final Map<String, Double> fill = new HashMap<>();
     private final DraftHopEstimate hop = new DraftHopEstimate();
@@ -32,8 +33,15 @@ final class AutoSpeculation {
     /** Verified draft tokens per unit of k: 1 for chains, more for token trees (decaying average). */
     private double width = 1;
 
-    AutoSpeculation(CostCurve cost) {
+    /** A generation's control that starts from what {@code priors} knows of each drafter, and teaches it. */
+    AutoSpeculation(CostCurve cost, DrafterPriors priors) {
         this.cost = cost;
+        this.priors = priors;
+    }
+
+    /** A control that learns alone. */
+    AutoSpeculation(CostCurve cost) {
+        this(cost, new DrafterPriors());
     }
 
     /**
@@ -89,7 +97,8 @@ final class AutoSpeculation {
         int drafted = depth;
         width = width * FILL_DECAY + Math.max(1.0, (double) verified / requested) * (1 - FILL_DECAY);
         String key = key(drafter);
-        acceptance.computeIfAbsent(key, d -> AcceptanceEstimate.standard()).observe(drafted, accepted);
+        estimate(key).observe(drafted, accepted);
+        priors.observe(key, drafted, accepted);
         fill.merge(key, drafted > 0 ? 1.0 : 0.0, (old, now) -> old * FILL_DECAY + now * (1 - FILL_DECAY));
         // a generation's first draft includes the drafter's prefill of the whole prompt: a one-off, not a draft's cost
         if (drafts++ > 0) {
@@ -99,8 +108,12 @@ final class AutoSpeculation {
 
     /** The estimated acceptance rate of a drafter for this generation. */
     double alpha(String drafter) {
-        AcceptanceEstimate estimate = acceptance.get(key(drafter));
-        return estimate == null ? AcceptanceEstimate.standard().alpha() : estimate.alpha();
+        return estimate(key(drafter)).alpha();
+    }
+
+    /** This generation's estimate for a drafter: at first what the verifier knows of it, worth two observations. */
+    private AcceptanceEstimate estimate(String key) {
+        return acceptance.computeIfAbsent(key, d -> new AcceptanceEstimate(priors.alpha(d), 2, 0.9));
     }
 
     private double fill(String drafter) {

@@ -63,6 +63,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final SessionAdmission admission;
     private final CostCurve cost;
+    private final DrafterPriors priors = new DrafterPriors();
 
     /** A verifier whose cost curve is measured now, with timed decodes on the idle engine. */
     public SpeculativeVerifier(Model model, InferenceEngine engine, VerifierSettings settings, VerifierOutput output,
@@ -227,7 +228,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
                 request.createdAtMillis(), request.deadlineAtMillis());
         CompletionTracker tracker = new CompletionTracker(model.vocabulary(), request.stop(), prompt.length, request.maxTokens(),
                 settings.sequenceContext());
-        Session session = new Session(request, slot, state, tracker, new AutoSpeculation(cost));
+        Session session = new Session(request, slot, state, tracker, new AutoSpeculation(cost, priors));
         sessions.put(request.requestId(), session);
         statistics.requests.increment();
         synchronized (session) {

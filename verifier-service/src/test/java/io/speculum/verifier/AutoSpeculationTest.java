@@ -86,6 +86,19 @@ class AutoSpeculationTest {
         assertThat(treeK).isLessThan(chainK);
     }
 
+    @Test
+    void aNewGenerationStartsFromWhatEarlierOnesLearntAboutTheDrafter() {
+        DrafterPriors priors = new DrafterPriors();
+        runRounds(new AutoSpeculation(cpu, priors), SpeculationPolicy.defaults(), 0.0, 30);
+        assertThat(new AutoSpeculation(cpu, priors).choose(SpeculationPolicy.defaults(), 100)).as("known useless: off at once").isZero();
+        assertThat(new AutoSpeculation(cpu, priors).choose(SpeculationPolicy.defaults().withDrafter("other"), 100))
+                .as("another drafter is still tried").isPositive();
+        DrafterPriors good = new DrafterPriors();
+        runRounds(new AutoSpeculation(cpu, good), SpeculationPolicy.defaults(), 0.99, 30);
+        assertThat(new AutoSpeculation(cpu, good).choose(SpeculationPolicy.defaults(), 100)).as("known good: long at once")
+                .isGreaterThanOrEqualTo(4);
+    }
+
     private List<Integer> simulate(double alpha, int rounds) {
         return runRounds(new AutoSpeculation(cpu), SpeculationPolicy.defaults(), alpha, rounds);
     }
