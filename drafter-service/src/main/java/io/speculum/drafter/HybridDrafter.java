@@ -18,6 +18,9 @@ import java.util.concurrent.CompletableFuture;
  * of each source's last proposal the target agreed with, the unused one's included (its counterfactual). A source
  * wins when its proposal promises more expected accepted tokens (α + α² + … over its length); with one source
  * silent the other drafts. Per-request state is small and bounded (least recently used requests forgotten first).
+ *
+ * <p>Asked for a tree, it keeps that chain as the first branch and adds the table's other candidates for the first
+ * position as shallow branches beside it: reliable tokens deep, unreliable ones wide.
  */
 public final class HybridDrafter implements Drafter {
 
@@ -87,7 +90,45 @@ public final class HybridDrafter implements Drafter {
             double statisticalGain = AcceptanceEstimate.expectedAccepted(track.statisticalAcceptance.alpha(), statistical.length);
             chosen = contextGain >= statisticalGain ? context : statistical;
         }
+        if (request.maxBranches() > 1 && k > 0) {
+            return CompletableFuture.completedFuture(widen(chosen, tokens[tokens.length - 1], k, request.maxBranches()));
+        }
         return CompletableFuture.completedFuture(new Draft(chosen, List.of()));
+    }
+
+    /** The chain as the first branch, and up to {@code branches - 1} other first-position candidates, shallow. */
+    private Draft widen(int[] chain, int last, int k, int branches) {
+        List<Integer> tokens = new java.util.ArrayList<>();
+        List<Integer> parents = new java.util.ArrayList<>();
+        for (int i = 0; i < chain.length; i++) {
+            tokens.add(chain[i]);
+            parents.add(i - 1);
+        }
+        int added = chain.length > 0 ? 1 : 0;
+        for (int candidate : table.successors(last)) {
+            if (added >= branches) {
+                break;
+            }
+            if (chain.length > 0 && candidate == chain[0]) {
+                continue; // deterministic siblings must differ
+            }
+            int parent = -1;
+            for (int t : append(candidate, table.chain(candidate, Math.min(k, STATISTICAL_DEPTH) - 1))) {
+                tokens.add(t);
+                parents.add(parent);
+                parent = tokens.size() - 1;
+            }
+            added++;
+        }
+        return new Draft(tokens.stream().mapToInt(Integer::intValue).toArray(), List.of(),
+                parents.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private static int[] append(int first, int[] rest) {
+        int[] out = new int[rest.length + 1];
+        out[0] = first;
+        System.arraycopy(rest, 0, out, 1, rest.length);
+        return out;
     }
 
     /** Estimated acceptance of the context source and of the statistical one for a request (tests, diagnostics). */

@@ -44,6 +44,20 @@ class HybridDrafterTest {
         assertThat(drafter.trackedRequests()).isZero();
     }
 
+    @Test
+    void askedForATreeItAddsTheOtherRecycledCandidatesAsShallowBranchesBesideTheChain() {
+        table.update(11, new int[] {12, 30, 40});
+        table.update(30, new int[] {31});
+        table.update(31, new int[] {32});
+        table.update(32, new int[] {33});
+        GenerationState state = new GenerationState("t", 1, "replies", "m", "fp", 1, new int[] {10, 11, 12, 13, 10, 11}, 64,
+                SamplingParams.greedy(), null, null, 0, 0);
+        Draft tree = drafter.propose(new DraftRequest(state, 8, HybridDrafter.NAME, 0, List.of(), 3)).join();
+        // the context chain 12 13 10 11 first, then 30 (31 32: at most three deep) and 40 beside its first token
+        assertThat(tree.tokens()).containsExactly(12, 13, 10, 11, 30, 31, 32, 40);
+        assertThat(tree.parents()).containsExactly(-1, 0, 1, 2, -1, 4, 5, -1);
+    }
+
     private int[] propose(int[] tokens, int k) {
         GenerationState state = new GenerationState("r", 1, "replies", "m", "fp", 1, tokens, 64, SamplingParams.greedy(), null, null, 0, 0);
         return drafter.propose(new DraftRequest(state, k, HybridDrafter.NAME, 0)).join().tokens();

@@ -100,7 +100,7 @@ class SpeculativeVerifierTest {
     }
 
     @ParameterizedTest(name = "{0} drafter, k = {1}")
-    @CsvSource({"q8, 1", "q8, 4", "q8, 8", "l2, 1", "l2, 4", "l2, 8", "ngram, 8", "recycling, 4", "hybrid, 8", "recycling-tree, 4", "l2-tree, 4"})
+    @CsvSource({"q8, 1", "q8, 4", "q8, 8", "l2, 1", "l2, 4", "l2, 8", "ngram, 8", "recycling, 4", "hybrid, 8", "recycling-tree, 4", "l2-tree, 4", "hybrid-tree, 8"})
     void greedySpeculativeOutputIsTokenIdenticalToTheTargetAlone(String drafterName, int k) {
         DraftService drafts = drafterService(drafterName.startsWith("l2") ? twoLayers : q8);
         boolean tree = drafterName.endsWith("-tree");
