@@ -2,7 +2,9 @@ package io.speculum.verifier;
 
 import io.speculum.llama.InferenceEngine;
 import io.speculum.llama.SequenceDecode;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -62,36 +64,44 @@ public record CostCurve(double singleTokenMillis, TreeMap<Integer, Double> relat
     }
 
     /**
-     * Times decodes of 1, 2, 4, … tokens (up to the batch size and 16) on sequence {@code sequence} of an idle engine,
-     * the median of a few after a warm-up, and clears the sequence again.
+     * Times decodes of 1, 2, 4, … tokens (up to the batch size and 16) on sequence {@code sequence} of an idle engine
+     * and clears the sequence again. The sizes take turns, repetition after repetition, so that a burst of load on a
+     * shared machine hits all of them alike; each size's median counts (after a warm-up round).
      */
     public static CostCurve measure(InferenceEngine engine, int sequence, int repetitions) {
         int max = Math.min(16, Math.min(engine.batchSize(), engine.positionLimit()));
-        TreeMap<Integer, Double> millis = new TreeMap<>();
+        List<Integer> sizes = new ArrayList<>();
         for (int n = 1; n <= max; n *= 2) {
-            int[] tokens = new int[n];
-            Arrays.fill(tokens, 1);
-            SequenceDecode decode = SequenceDecode.all(sequence, tokens, 0);
-            double[] samples = new double[repetitions];
-            engine.decode(decode).join(); // warm-up
-            for (int r = 0; r < repetitions; r++) {
+            sizes.add(n);
+        }
+        double[][] samples = new double[sizes.size()][repetitions];
+        for (int r = -1; r < repetitions; r++) { // r = -1: warm-up
+            for (int i = 0; i < sizes.size(); i++) {
+                int[] tokens = new int[sizes.get(i)];
+                Arrays.fill(tokens, 1);
+                SequenceDecode decode = SequenceDecode.all(sequence, tokens, 0);
                 long started = System.nanoTime();
                 engine.decode(decode).join();
-                samples[r] = (System.nanoTime() - started) / 1e6;
+                if (r >= 0) {
+                    samples[i][r] = (System.nanoTime() - started) / 1e6;
+                }
             }
-            Arrays.sort(samples);
-            millis.put(n, samples[repetitions / 2]);
         }
         engine.submit(context -> {
             context.clearSequence(sequence);
             return null;
         }).orTimeout(1, TimeUnit.MINUTES).join();
-        double single = millis.get(1);
+        double[] medians = new double[sizes.size()];
+        for (int i = 0; i < sizes.size(); i++) {
+            Arrays.sort(samples[i]);
+            medians[i] = samples[i][repetitions / 2];
+        }
+        double single = medians[0];
         TreeMap<Integer, Double> relative = new TreeMap<>();
         double previous = 1.0;
-        for (Map.Entry<Integer, Double> e : millis.entrySet()) {
-            previous = Math.max(previous, e.getValue() / single); // timing noise must not make more tokens cheaper
-            relative.put(e.getKey(), previous);
+        for (int i = 0; i < sizes.size(); i++) {
+            previous = Math.max(previous, medians[i] / single); // timing noise must not make more tokens cheaper
+            relative.put(sizes.get(i), previous);
         }
         return new CostCurve(single, relative);
     }

@@ -68,7 +68,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
     /** A verifier whose cost curve is measured now, with timed decodes on the idle engine. */
     public SpeculativeVerifier(Model model, InferenceEngine engine, VerifierSettings settings, VerifierOutput output,
                                ScheduledExecutorService timer) {
-        this(model, engine, settings, output, timer, CostCurve.measure(engine, 0, 3));
+        this(model, engine, settings, output, timer, CostCurve.measure(engine, 0, 5));
     }
 
     /** @param cost what decoding n tokens at once costs the engine: the automatic policy chooses k from it */
