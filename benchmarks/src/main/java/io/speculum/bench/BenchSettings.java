@@ -1,6 +1,7 @@
 package io.speculum.bench;
 
 import io.speculum.llama.CostPadding;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
 
@@ -16,14 +17,16 @@ import java.util.Set;
  * @param threads         compute threads of every target context (ours and java-llama.cpp's)
  * @param padded          hidden size, FFN width and blocks of the cost-padded target
  * @param concurrency     concurrent requests of the throughput runs (1 is the per-prompt, interleaved section)
- * @param waves           waves of {@code c} concurrent requests per concurrency above 1
+ * @param waves           waves of {@code c} concurrent requests per concurrency above 1, at least enough for 10
+ *                        prompts per ratio (except in a quick run)
  * @param warmups         generations per variant before measuring (JIT, page cache)
  * @param costRepeats     decodes per k of the cost curve
  * @param auto            also measure the automatic policy per drafter against the target alone
+ * @param draftTimeoutMillis the verifier's draft deadline per round (in-process and the verifier-service alike)
  * @param sections        which sections run: acceptance, cost, speed (one at a time, concurrency, hops), auto
  */
 record BenchSettings(boolean quick, int prompts, int acceptancePrompts, int tokens, int k, int threads, int[] padded, int[] concurrency,
-                     int waves, int warmups, int costRepeats, boolean auto, Set<String> sections) {
+                     int waves, int warmups, int costRepeats, boolean auto, int draftTimeoutMillis, Set<String> sections) {
 
     static final Set<String> ALL_SECTIONS = Set.of("acceptance", "cost", "speed", "auto");
 
@@ -43,7 +46,22 @@ record BenchSettings(boolean quick, int prompts, int acceptancePrompts, int toke
                 Integer.parseInt(property("bench.warm", "2")),
                 Integer.parseInt(property("bench.cost.repeats", quick ? "5" : "15")),
                 Boolean.parseBoolean(property("bench.auto", "false")),
+                Integer.parseInt(property("bench.draft-timeout-ms", "250")),
                 Set.copyOf(Arrays.asList(property("bench.sections", "acceptance,cost,speed").split("\\s*,\\s*"))));
+    }
+
+    /** Waves at concurrency {@code c}: {@link #waves}, and at least 10 prompts' worth unless quick. */
+    int wavesFor(int c) {
+        return quick ? waves : Math.max(waves, (10 + c - 1) / c);
+    }
+
+    /** Prompts the concurrency section sends, all waves of the largest concurrency together. */
+    int concurrencyPrompts() {
+        return Arrays.stream(concurrency).map(c -> c * wavesFor(c)).max().orElse(1);
+    }
+
+    Duration draftTimeout() {
+        return Duration.ofMillis(draftTimeoutMillis);
     }
 
     boolean runs(String section) {
@@ -65,7 +83,8 @@ record BenchSettings(boolean quick, int prompts, int acceptancePrompts, int toke
                 + (quick ? " -Dbench.quick=true" : "") + " -Dbench.prompts=" + prompts + " -Dbench.acceptance.prompts=" + acceptancePrompts
                 + " -Dbench.tokens=" + tokens
                 + " -Dbench.k=" + k + " -Dbench.threads=" + threads + " -Dbench.padded=" + join(padded)
-                + " -Dbench.concurrency=" + join(concurrency) + " -Dbench.waves=" + waves + (auto ? " -Dbench.auto=true" : "")
+                + " -Dbench.concurrency=" + join(concurrency) + " -Dbench.waves=" + waves + " -Dbench.draft-timeout-ms=" + draftTimeoutMillis
+                + (auto ? " -Dbench.auto=true" : "")
                 + " -Dbench.sections=" + String.join(",", ALL_SECTIONS.stream().filter(sections::contains).sorted().toList());
     }
 

@@ -13,6 +13,7 @@ import io.speculum.protocol.GenerationEvent;
 import io.speculum.verifier.SpeculativeVerifier;
 import io.speculum.verifier.VerifierOutput;
 import io.speculum.verifier.VerifierSettings;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,14 +35,14 @@ final class InProcessSpeculation implements AutoCloseable {
     private final Link link;
     private final InferenceEngine engine;
 
-    InProcessSpeculation(Model target, int sessions, int batchSize, int threads, List<Drafter> drafters,
+    InProcessSpeculation(Model target, int sessions, int batchSize, int threads, Duration draftTimeout, List<Drafter> drafters,
                          ScheduledExecutorService timer) {
         this.drafts = new DraftService(drafters, drafters.getFirst().name());
         this.engine = new InferenceEngine(target, ContextOptions.defaults(BenchModels.SEQUENCE_CONTEXT * sessions)
                 .withMaxSequences(sessions).withBatchSize(batchSize).withThreads(threads).withBatchInvariance(true),
                 EngineOptions.named("bench-verifier"));
         VerifierSettings settings = VerifierSettings.defaults(Requests.MODEL, BenchModels.SEQUENCE_CONTEXT)
-                .withCapacity(sessions, 64);
+                .withCapacity(sessions, 64).withDraftTimeout(draftTimeout);
         this.link = new Link(drafts);
         this.verifier = new SpeculativeVerifier(target, engine, settings, link, timer);
         link.verifier = verifier;

@@ -49,7 +49,7 @@ final class KafkaSpeculation implements AutoCloseable {
     /**
      * @param drafterName the name the drafter-service serves its model drafter under (requests ask for it)
      */
-    KafkaSpeculation(Path target, Path drafter, String drafterName, int sessions, int batchSize, int threads) {
+    KafkaSpeculation(Path target, Path drafter, String drafterName, int sessions, int batchSize, int threads, Duration draftTimeout) {
         broker = new EmbeddedKafkaKraftBroker(1, 3, Topics.GENERATE, Topics.DRAFT, Topics.VERIFY, Topics.DEAD_LETTER,
                 Requests.REPLIES, PING, PONG);
         broker.afterPropertiesSet();
@@ -61,6 +61,7 @@ final class KafkaSpeculation implements AutoCloseable {
         verifierApp = VerifierApplication.builder().run("--server.port=0", "--spring.kafka.bootstrap-servers=" + bootstrap,
                 "--speculum.verifier.model.path=" + target, "--speculum.verifier.threads=" + threads,
                 "--speculum.verifier.max-sessions=" + sessions, "--speculum.verifier.batch-size=" + batchSize,
+                "--speculum.verifier.draft-timeout=" + draftTimeout.toMillis() + "ms",
                 "--logging.level.root=warn", "--spring.main.banner-mode=off");
         awaitAssignment(drafterApp);
         awaitAssignment(verifierApp);

@@ -46,9 +46,8 @@ public final class SpeculativeDecodingBenchmark {
         BenchSettings settings = BenchSettings.fromSystemProperties();
         Path shared = Path.of(System.getProperty("speculum.shared.dir", "../shared"));
         Path stories = shared.resolve("models/stories260K.gguf");
-        int largestWave = Arrays.stream(settings.concurrency()).max().orElse(1);
         List<String> prompts = Prompts.first(shared.resolve("data/tinystories/prompts-a.jsonl"),
-                Math.max(Math.max(settings.prompts() + settings.warmups(), settings.acceptancePrompts()), largestWave * settings.waves()));
+                Math.max(Math.max(settings.prompts() + settings.warmups(), settings.acceptancePrompts()), settings.concurrencyPrompts()));
         Path work = Files.createTempDirectory("speculum-bench");
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().daemon().name("bench-timer").unstarted(r));
@@ -114,7 +113,7 @@ public final class SpeculativeDecodingBenchmark {
                 + "(alpha = accepted / drafted; tau = tokens per verification round, bonus included)%n", measured.size(), settings.tokens());
         System.out.printf("  %-16s %-10s %3s %-7s %8s %8s   %s%n", "drafter", "name", "k", "T", "alpha", "tau", "greedy = target alone");
         try (InProcessSpeculation speculation = new InProcessSpeculation(models.stories(), 1, 64, 1,
-                open(BenchDrafters.ALL, models, 1), timer)) {
+                settings.draftTimeout(), open(BenchDrafters.ALL, models, 1), timer)) {
             for (DrafterCase drafter : BenchDrafters.ALL) {
                 for (int k : ACCEPTANCE_KS) {
                     for (double temperature : TEMPERATURES) {
@@ -170,8 +169,9 @@ public final class SpeculativeDecodingBenchmark {
         long setupStarted = System.nanoTime();
         try (TargetAlone alone = new TargetAlone(target, settings.threads());
              InProcessSpeculation inProcess = new InProcessSpeculation(target, sessions, batchSize, settings.threads(),
-                     List.of(drafter.opener().open(models, sessions)), timer);
-             KafkaSpeculation kafka = new KafkaSpeculation(targetFile, drafterFile, drafter.name(), sessions, batchSize, settings.threads())) {
+                     settings.draftTimeout(), List.of(drafter.opener().open(models, sessions)), timer);
+             KafkaSpeculation kafka = new KafkaSpeculation(targetFile, drafterFile, drafter.name(), sessions, batchSize,
+                     settings.threads(), settings.draftTimeout())) {
             double[] pingPong = kafka.pingPong(settings.quick() ? 100 : 500);
             List<Generation> aloneRuns = new ArrayList<>();
             List<Generation> javaLlamaRuns = new ArrayList<>();
@@ -216,20 +216,25 @@ public final class SpeculativeDecodingBenchmark {
         int n = alone.size();
         int identical = 0;
         int javaLlamaIdentical = 0;
-        List<Generation> javaLlamaCounted = new ArrayList<>();
+        int javaLlamaShorter = 0;
+        int javaLlamaCountAgrees = 0;
+        String javaLlamaDifference = null;
         for (int i = 0; i < n; i++) {
             boolean same = inProcess.get(i).sameOutput(alone.get(i)) && kafka.get(i).sameOutput(alone.get(i));
             identical += same ? 1 : 0;
+            String ours = inProcess.get(i).text();
             Generation jl = javaLlama.get(i);
-            if (same && jl.text().equals(inProcess.get(i).text())) {
+            if (jl.text().equals(ours)) {
                 javaLlamaIdentical++;
-                // its stream is not one output per token: the same text as ours is the same tokens
-                jl = Generation.ofText(jl.id(), alone.get(i).tokens(), jl.text(), jl.seconds());
+                javaLlamaCountAgrees += jl.tokens() == inProcess.get(i).tokens() ? 1 : 0;
+            } else if (ours.startsWith(jl.text())) {
+                javaLlamaShorter++; // its speculation can end a few tokens short of n_predict
+            } else if (javaLlamaDifference == null) {
+                javaLlamaDifference = difference(i, ours, jl.text());
             }
-            javaLlamaCounted.add(jl);
         }
         double[] aloneRate = rates(alone);
-        double[] javaLlamaRate = rates(javaLlamaCounted);
+        double[] javaLlamaRate = rates(javaLlama);
         double[] inProcessRate = rates(inProcess);
         double[] kafkaRate = rates(kafka);
         System.out.printf("%n3. greedy tokens/s on the padded target, one request at a time, %s drafting (k = %d, p_min 0), "
@@ -245,8 +250,15 @@ public final class SpeculativeDecodingBenchmark {
                 Stats.medianRatio(inProcessRate, aloneRate), Stats.medianRatio(inProcessRate, javaLlamaRate), in.alpha(), in.tau());
         System.out.printf("  %-34s %9.2f %10.2fx %15.2fx %8.3f %8.2f%n", "ours, over Kafka (2 Spring apps)", Stats.median(kafkaRate),
                 Stats.medianRatio(kafkaRate, aloneRate), Stats.medianRatio(kafkaRate, javaLlamaRate), over.alpha(), over.tau());
-        System.out.printf("  outputs identical to the target alone: ours %d/%d (in-process and Kafka), java-llama.cpp %d/%d; (%.0f s)%n",
-                identical, n, javaLlamaIdentical, n, seconds);
+        System.out.printf("  outputs token-identical to the target alone: ours %d/%d (in-process and Kafka); (%.0f s)%n",
+                identical, n, seconds);
+        System.out.printf("  java-llama.cpp's text: equal to ours %d/%d (its stream's output count = our token count on %d of them), "
+                + "a prefix of ours (ended short) %d/%d; its tokens = outputs - 1 (the last carries the stop reason)%n",
+                javaLlamaIdentical, n, javaLlamaCountAgrees, javaLlamaShorter, n);
+        if (javaLlamaDifference != null) {
+            // its batched verification runs other kernels than a one-token decode: near-ties can flip (see docs)
+            System.out.printf("  java-llama.cpp's first other difference: %s%n", javaLlamaDifference);
+        }
     }
 
     private static void concurrency(BenchSettings settings, List<String> prompts, InProcessSpeculation inProcess,
@@ -257,17 +269,17 @@ public final class SpeculativeDecodingBenchmark {
             return;
         }
         long started = System.nanoTime();
-        System.out.printf("%n4. throughput with concurrent requests on the padded target (greedy, k = %d), %d wave(s) of c requests "
-                + "sent at once per variant, interleaved per wave; tok/s = all tokens / wave time%n", settings.k(), settings.waves());
-        System.out.printf("  %4s %-30s %9s %12s %16s %8s %9s%n", "c", "variant", "tok/s", "/ no drafts", "/ same at c=1", "tau",
-                "timeouts");
+        System.out.printf("%n4. throughput with concurrent requests on the padded target (greedy, k = %d), waves of c requests "
+                + "sent at once per variant, interleaved per wave; tok/s = all tokens / wave time; ratios: median of per-wave pairs%n", settings.k());
+        System.out.printf("  %4s %5s %-30s %9s %12s %16s %8s %9s %9s%n", "c", "waves", "variant", "tok/s", "/ no drafts", "/ same at c=1", "tau",
+                "timeouts", "hop p50");
         for (int c : levels) {
             List<Wave> off = new ArrayList<>();
             List<Wave> in = new ArrayList<>();
             List<Wave> over = new ArrayList<>();
             long inTimeouts = 0;
             long overTimeouts = 0;
-            for (int w = 0; w < settings.waves(); w++) {
+            for (int w = 0; w < settings.wavesFor(c); w++) {
                 off.add(inProcess.run(Requests.greedy("off" + c + "w" + w + "p", prompts, w * c, c, settings.tokens(), SpeculationPolicy.off())));
                 long before = inProcess.draftTimeouts();
                 in.add(inProcess.run(Requests.greedy("in" + c + "w" + w + "p", prompts, w * c, c, settings.tokens(), policy)));
@@ -279,13 +291,19 @@ public final class SpeculativeDecodingBenchmark {
             double[] offRate = waveRates(off);
             double[] inRate = waveRates(in);
             double[] overRate = waveRates(over);
-            System.out.printf("  %4d %-30s %9.2f %11.2fx %16s %8s%n", c, "verifier without drafts", Stats.median(offRate), 1.0, "", "");
-            System.out.printf("  %4d %-30s %9.2f %11.2fx %15.2fx %8.2f %9d%n", c, "ours, in-process", Stats.median(inRate),
-                    Stats.medianRatio(inRate, offRate), Stats.median(inRate) / oneInProcess, new Wave(all(in), 1).tau(), inTimeouts);
-            System.out.printf("  %4d %-30s %9.2f %11.2fx %15.2fx %8.2f %9d%n", c, "ours, over Kafka", Stats.median(overRate),
-                    Stats.medianRatio(overRate, offRate), Stats.median(overRate) / oneKafka, new Wave(all(over), 1).tau(), overTimeouts);
+            int waves = settings.wavesFor(c);
+            System.out.printf("  %4d %5d %-30s %9.2f %11.2fx %16s %8s%n", c, waves, "verifier without drafts", Stats.median(offRate), 1.0, "", "");
+            Wave inAll = new Wave(all(in), 1);
+            Wave overAll = new Wave(all(over), 1);
+            System.out.printf("  %4d %5d %-30s %9.2f %11.2fx %15.2fx %8.2f %9d %9.2f%n", c, waves, "ours, in-process", Stats.median(inRate),
+                    Stats.medianRatio(inRate, offRate), Stats.median(inRate) / oneInProcess, inAll.tau(), inTimeouts,
+                    Stats.percentile(inAll.hops(), 0.5));
+            System.out.printf("  %4d %5d %-30s %9.2f %11.2fx %15.2fx %8.2f %9d %9.2f%n", c, waves, "ours, over Kafka", Stats.median(overRate),
+                    Stats.medianRatio(overRate, offRate), Stats.median(overRate) / oneKafka, overAll.tau(), overTimeouts,
+                    Stats.percentile(overAll.hops(), 0.5));
         }
-        System.out.printf("  (\"/ same at c=1\": median throughput here over the median tok/s of section 3; %.0f s)%n", seconds(started));
+        System.out.printf("  (\"/ same at c=1\": median throughput here over the median tok/s of section 3; timeouts: rounds without a "
+                + "draft within the verifier's deadline; hop p50: ms per drafted round; %.0f s)%n", seconds(started));
     }
 
     private static void printHops(List<Generation> inProcess, List<Generation> kafka, double[] pingPong) {
@@ -310,7 +328,7 @@ public final class SpeculativeDecodingBenchmark {
         try (TargetAlone alone = new TargetAlone(target, settings.threads())) {
             for (DrafterCase drafter : BenchDrafters.ALL) {
                 try (InProcessSpeculation speculation = new InProcessSpeculation(target, 1, 64, settings.threads(),
-                        List.of(drafter.opener().open(models, 1)), timer)) {
+                        settings.draftTimeout(), List.of(drafter.opener().open(models, 1)), timer)) {
                     SpeculationPolicy policy = Requests.automatic(drafter.name(), settings.k());
                     speculation.run(List.of(Requests.of("warm", prompts.get(settings.prompts()), WARM_TOKENS, policy, 0, 0)));
                     List<Generation> aloneRuns = new ArrayList<>();
@@ -331,6 +349,21 @@ public final class SpeculativeDecodingBenchmark {
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------
+
+    /** Where two texts part: the prompt, the character, and a few characters of each from there. */
+    private static String difference(int prompt, String ours, String theirs) {
+        int at = 0;
+        while (at < ours.length() && at < theirs.length() && ours.charAt(at) == theirs.charAt(at)) {
+            at++;
+        }
+        return "prompt " + prompt + ", character " + at + " of " + ours.length() + ": ours \"" + excerpt(ours, at)
+                + "\", java-llama.cpp \"" + excerpt(theirs, at) + "\"";
+    }
+
+    private static String excerpt(String text, int at) {
+        int from = Math.max(0, at - 12);
+        return text.substring(from, Math.min(text.length(), at + 24)).replace("\n", "\\n");
+    }
 
     private static List<Drafter> open(List<DrafterCase> cases, BenchModels models, int sequences) {
         return cases.stream().map(c -> c.opener().open(models, sequences)).toList();
