@@ -25,8 +25,8 @@ final class JavaLlamaSpeculation implements AutoCloseable {
     }
 
     /**
-     * Greedy generation. The stream's outputs are not one per token (the last carries only the stop reason), so the
-     * token count is left to the caller, who knows it when the text equals another variant's.
+     * Greedy generation. Its stream sends one output per token and a last one carrying only the stop reason; the
+     * benchmark checks that count against ours wherever the texts are equal.
      */
     Generation generate(String id, String prompt, int maxTokens) {
         InferenceParameters parameters = new InferenceParameters(prompt).setTemperature(0f).setNPredict(maxTokens)

@@ -1,6 +1,5 @@
 package io.speculum.bench;
 
-import io.speculum.drafter.DrafterApplication;
 import io.speculum.protocol.GenerateRequest;
 import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.ProtocolCodec;
@@ -32,8 +31,9 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import org.springframework.kafka.test.utils.ContainerTestUtils;
 
 /**
- * Speculation over Kafka: an in-process KRaft broker with the drafter-service and the verifier-service as two Spring
- * applications (one JVM), driven with plain Kafka clients as any client would drive them.
+ * Speculation over Kafka: an in-process KRaft broker, the verifier-service as a Spring application in this JVM and
+ * the drafter-service in a JVM of its own ({@link DrafterProcess}), driven with plain Kafka clients as any client
+ * would drive them.
  */
 final class KafkaSpeculation implements AutoCloseable {
 
@@ -41,7 +41,7 @@ final class KafkaSpeculation implements AutoCloseable {
     private static final String PONG = "bench-pong";
 
     private final EmbeddedKafkaKraftBroker broker;
-    private final ConfigurableApplicationContext drafterApp;
+    private final DrafterProcess drafterProcess;
     private final ConfigurableApplicationContext verifierApp;
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> consumer;
@@ -49,21 +49,20 @@ final class KafkaSpeculation implements AutoCloseable {
     /**
      * @param drafterName the name the drafter-service serves its model drafter under (requests ask for it)
      */
-    KafkaSpeculation(Path target, Path drafter, String drafterName, int sessions, int batchSize, int threads, Duration draftTimeout) {
+    KafkaSpeculation(Path target, Path drafter, String drafterName, int sessions, int batchSize, int threads, Duration draftTimeout,
+                     Path work) throws java.io.IOException {
         broker = new EmbeddedKafkaKraftBroker(1, 3, Topics.GENERATE, Topics.DRAFT, Topics.VERIFY, Topics.DEAD_LETTER,
                 Requests.REPLIES, PING, PONG);
         broker.afterPropertiesSet();
         String bootstrap = broker.getBrokersAsString();
-        drafterApp = DrafterApplication.builder().run("--server.port=0", "--spring.kafka.bootstrap-servers=" + bootstrap,
-                "--speculum.drafter.model.path=" + drafter, "--speculum.drafter.name=" + drafterName,
-                "--speculum.drafter.sequences=" + sessions, "--speculum.drafter.generation.enabled=false",
-                "--logging.level.root=warn", "--spring.main.banner-mode=off");
+        drafterProcess = new DrafterProcess(bootstrap, work, List.of("--speculum.drafter.model.path=" + drafter,
+                "--speculum.drafter.name=" + drafterName, "--speculum.drafter.sequences=" + sessions,
+                "--speculum.drafter.generation.enabled=false"));
         verifierApp = VerifierApplication.builder().run("--server.port=0", "--spring.kafka.bootstrap-servers=" + bootstrap,
                 "--speculum.verifier.model.path=" + target, "--speculum.verifier.threads=" + threads,
                 "--speculum.verifier.max-sessions=" + sessions, "--speculum.verifier.batch-size=" + batchSize,
                 "--speculum.verifier.draft-timeout=" + draftTimeout.toMillis() + "ms",
                 "--logging.level.root=warn", "--spring.main.banner-mode=off");
-        awaitAssignment(drafterApp);
         awaitAssignment(verifierApp);
         producer = producer(bootstrap);
         consumer = consumer(bootstrap, "bench");
@@ -172,11 +171,11 @@ final class KafkaSpeculation implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws InterruptedException {
         consumer.close();
         producer.close();
         verifierApp.close();
-        drafterApp.close();
+        drafterProcess.close();
         broker.destroy();
     }
 }

@@ -41,13 +41,15 @@ public final class SpeculativeDecodingBenchmark {
     private static final double[] TEMPERATURES = {0, 1};
     private static final int[] COST_KS = {1, 2, 4, 8, 16, 32};
     private static final int WARM_TOKENS = 32;
+    /** The drafter-service JVM starts cold: its Kafka and Jackson code needs more rounds than the in-process paths. */
+    private static final int KAFKA_WARMUPS = 8;
 
     public static void main(String[] args) throws Exception {
         BenchSettings settings = BenchSettings.fromSystemProperties();
         Path shared = Path.of(System.getProperty("speculum.shared.dir", "../shared"));
         Path stories = shared.resolve("models/stories260K.gguf");
         List<String> prompts = Prompts.first(shared.resolve("data/tinystories/prompts-a.jsonl"),
-                Math.max(Math.max(settings.prompts() + settings.warmups(), settings.acceptancePrompts()), settings.concurrencyPrompts()));
+                Math.max(Math.max(settings.prompts() + Math.max(1, settings.warmups()), settings.acceptancePrompts()), settings.concurrencyPrompts()));
         Path work = Files.createTempDirectory("speculum-bench");
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().daemon().name("bench-timer").unstarted(r));
@@ -74,7 +76,7 @@ public final class SpeculativeDecodingBenchmark {
                 }
                 if (settings.runs("speed")) {
                     Path drafterFile = models.derivedFile(BenchDrafters.WALL_CLOCK_FORMAT, 0);
-                    wallClock(settings, models, target, padded.file(), drafterFile, prompts, timer);
+                    wallClock(settings, models, target, padded.file(), drafterFile, prompts, timer, work);
                 }
                 if (settings.runs("auto")) {
                     automaticPolicy(settings, models, target, prompts, timer);
@@ -84,12 +86,11 @@ public final class SpeculativeDecodingBenchmark {
             }
         } finally {
             timer.shutdownNow();
-            try (Stream<Path> files = Files.list(work)) {
-                for (Path file : files.toList()) {
+            try (Stream<Path> files = Files.walk(work)) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(file);
                 }
             }
-            Files.deleteIfExists(work);
         }
         System.out.printf("%nwhole run: %.0f s%n", seconds(runStarted));
         System.out.flush();
@@ -125,7 +126,7 @@ public final class SpeculativeDecodingBenchmark {
                             generations.add(g);
                             identical += g.sameOutput(reference.get(i)) ? 1 : 0;
                         }
-                        Wave all = new Wave(generations, 1);
+                        Acceptance all = Acceptance.of(generations);
                         System.out.printf("  %-16s %-10s %3d %-7s %8.3f %8.2f   %s%n", drafter.label(), drafter.name(), k,
                                 temperature == 0 ? "greedy" : String.valueOf(temperature), all.alpha(), all.tau(),
                                 temperature == 0 ? identical + "/" + measured.size() : "-");
@@ -160,7 +161,7 @@ public final class SpeculativeDecodingBenchmark {
     // ---- 3.-5. wall clock -----------------------------------------------------------------------------------------
 
     private static void wallClock(BenchSettings settings, BenchModels models, Model target, Path targetFile, Path drafterFile,
-                                  List<String> prompts, ScheduledExecutorService timer) throws Exception {
+                                  List<String> prompts, ScheduledExecutorService timer, Path work) throws Exception {
         int k = settings.k();
         int sessions = Arrays.stream(settings.concurrency()).max().orElse(1);
         int batchSize = Math.max(64, sessions * (k + 1));
@@ -171,21 +172,23 @@ public final class SpeculativeDecodingBenchmark {
              InProcessSpeculation inProcess = new InProcessSpeculation(target, sessions, batchSize, settings.threads(),
                      settings.draftTimeout(), List.of(drafter.opener().open(models, sessions)), timer);
              KafkaSpeculation kafka = new KafkaSpeculation(targetFile, drafterFile, drafter.name(), sessions, batchSize,
-                     settings.threads(), settings.draftTimeout())) {
+                     settings.threads(), settings.draftTimeout(), work)) {
             double[] pingPong = kafka.pingPong(settings.quick() ? 100 : 500);
             List<Generation> aloneRuns = new ArrayList<>();
             List<Generation> javaLlamaRuns = new ArrayList<>();
             List<Generation> inProcessRuns = new ArrayList<>();
             List<Generation> kafkaRuns = new ArrayList<>();
             try (JavaLlamaSpeculation javaLlama = new JavaLlamaSpeculation(targetFile, drafterFile, k, 0f, settings.threads())) {
-                System.out.printf("%n   (set-up: Kafka broker, drafter-service, verifier-service, java-llama.cpp: %.0f s)%n",
+                System.out.printf("%n   (set-up: Kafka broker, verifier-service, drafter-service in its own JVM, java-llama.cpp: %.0f s)%n",
                         seconds(setupStarted));
                 long started = System.nanoTime();
-                for (int w = 0; w < settings.warmups(); w++) {
-                    String prompt = prompts.get(settings.prompts() + w);
-                    alone.generate("warm", prompt, WARM_TOKENS);
-                    javaLlama.generate("warm", prompt, WARM_TOKENS);
-                    inProcess.run(List.of(Requests.of("warm", prompt, WARM_TOKENS, policy, 0, 0)));
+                for (int w = 0; w < Math.max(settings.warmups(), KAFKA_WARMUPS); w++) {
+                    String prompt = prompts.get(settings.prompts() + w % Math.max(1, settings.warmups()));
+                    if (w < settings.warmups()) {
+                        alone.generate("warm", prompt, WARM_TOKENS);
+                        javaLlama.generate("warm", prompt, WARM_TOKENS);
+                        inProcess.run(List.of(Requests.of("warm", prompt, WARM_TOKENS, policy, 0, 0)));
+                    }
                     kafka.run(List.of(Requests.of("warm", prompt, WARM_TOKENS, policy, 0, 0)));
                 }
                 long inProcessTimeouts = inProcess.draftTimeouts();
@@ -244,11 +247,11 @@ public final class SpeculativeDecodingBenchmark {
         System.out.printf("  %-34s %9.2f %10.2fx %16s %8s %8s%n", "target alone (decode loop)", Stats.median(aloneRate), 1.0, "", "", "");
         System.out.printf("  %-34s %9.2f %10.2fx %15.2fx %8s %8s%n", "java-llama.cpp built-in speculation",
                 Stats.median(javaLlamaRate), Stats.medianRatio(javaLlamaRate, aloneRate), 1.0, "-", "-");
-        Wave in = new Wave(inProcess, 1);
-        Wave over = new Wave(kafka, 1);
+        Acceptance in = Acceptance.of(inProcess);
+        Acceptance over = Acceptance.of(kafka);
         System.out.printf("  %-34s %9.2f %10.2fx %15.2fx %8.3f %8.2f%n", "ours, in-process", Stats.median(inProcessRate),
                 Stats.medianRatio(inProcessRate, aloneRate), Stats.medianRatio(inProcessRate, javaLlamaRate), in.alpha(), in.tau());
-        System.out.printf("  %-34s %9.2f %10.2fx %15.2fx %8.3f %8.2f%n", "ours, over Kafka (2 Spring apps)", Stats.median(kafkaRate),
+        System.out.printf("  %-34s %9.2f %10.2fx %15.2fx %8.3f %8.2f%n", "ours, over Kafka (2 processes)", Stats.median(kafkaRate),
                 Stats.medianRatio(kafkaRate, aloneRate), Stats.medianRatio(kafkaRate, javaLlamaRate), over.alpha(), over.tau());
         System.out.printf("  outputs token-identical to the target alone: ours %d/%d (in-process and Kafka); (%.0f s)%n",
                 identical, n, seconds);
@@ -293,8 +296,8 @@ public final class SpeculativeDecodingBenchmark {
             double[] overRate = waveRates(over);
             int waves = settings.wavesFor(c);
             System.out.printf("  %4d %5d %-30s %9.2f %11.2fx %16s %8s%n", c, waves, "verifier without drafts", Stats.median(offRate), 1.0, "", "");
-            Wave inAll = new Wave(all(in), 1);
-            Wave overAll = new Wave(all(over), 1);
+            Acceptance inAll = Acceptance.of(all(in));
+            Acceptance overAll = Acceptance.of(all(over));
             System.out.printf("  %4d %5d %-30s %9.2f %11.2fx %15.2fx %8.2f %9d %9.2f%n", c, waves, "ours, in-process", Stats.median(inRate),
                     Stats.medianRatio(inRate, offRate), Stats.median(inRate) / oneInProcess, inAll.tau(), inTimeouts,
                     Stats.percentile(inAll.hops(), 0.5));
@@ -307,8 +310,8 @@ public final class SpeculativeDecodingBenchmark {
     }
 
     private static void printHops(List<Generation> inProcess, List<Generation> kafka, double[] pingPong) {
-        double[] in = new Wave(inProcess, 1).hops();
-        double[] over = new Wave(kafka, 1).hops();
+        double[] in = Acceptance.of(inProcess).hops();
+        double[] over = Acceptance.of(kafka).hops();
         System.out.printf("%n5. drafter hop per round (ask for a draft .. receive it, drafting included), ms, from section 3%n");
         System.out.printf("  %-34s median %6.2f  p99 %6.2f%n", "in-process", Stats.percentile(in, 0.5), Stats.percentile(in, 0.99));
         System.out.printf("  %-34s median %6.2f  p99 %6.2f%n", "over Kafka", Stats.percentile(over, 0.5), Stats.percentile(over, 0.99));
@@ -339,7 +342,7 @@ public final class SpeculativeDecodingBenchmark {
                                 .generations().getFirst());
                     }
                     double[] autoRate = rates(autoRuns);
-                    Wave all = new Wave(autoRuns, 1);
+                    Acceptance all = Acceptance.of(autoRuns);
                     System.out.printf("  %-16s %9.2f %10.2fx %8.3f %8.2f%n", drafter.label(), Stats.median(autoRate),
                             Stats.medianRatio(autoRate, rates(aloneRuns)), all.alpha(), all.tau());
                 }
@@ -378,7 +381,7 @@ public final class SpeculativeDecodingBenchmark {
     }
 
     private static List<Generation> all(List<Wave> waves) {
-        return waves.stream().flatMap(w -> w.generations().stream()).sorted(Comparator.comparing(Generation::id)).toList();
+        return waves.stream().flatMap(w -> w.generations().stream()).toList();
     }
 
     private static double seconds(long startedNanos) {
