@@ -26,8 +26,9 @@ import java.util.stream.Stream;
  *   <li>the k-token decode cost curve of a cost-padded target (stories260K's function at ~150M parameters, written
  *       at start with {@link CostPadder});</li>
  *   <li>greedy tokens/s on the padded target, one request at a time, interleaved per prompt: the target alone,
- *       java-llama.cpp's built-in speculation, ours in-process and ours over Kafka (drafter-service and
- *       verifier-service as two Spring applications), every ratio the median of per-prompt pairs;</li>
+ *       java-llama.cpp's built-in speculation, ours in-process and ours over Kafka (verifier-service and
+ *       drafter-service as two Spring applications, the drafter in a JVM of its own), every ratio the median of
+ *       per-prompt pairs;</li>
  *   <li>throughput with several concurrent requests (waves sent at once, interleaved per wave): the verifier without
  *       drafts, ours in-process, ours over Kafka;</li>
  *   <li>the drafter hop per round in-process and over Kafka, beside a bare Kafka ping-pong;</li>
@@ -48,8 +49,9 @@ public final class SpeculativeDecodingBenchmark {
         BenchSettings settings = BenchSettings.fromSystemProperties();
         Path shared = Path.of(System.getProperty("speculum.shared.dir", "../shared"));
         Path stories = shared.resolve("models/stories260K.gguf");
-        List<String> prompts = Prompts.first(shared.resolve("data/tinystories/prompts-a.jsonl"),
-                Math.max(Math.max(settings.prompts() + Math.max(1, settings.warmups()), settings.acceptancePrompts()), settings.concurrencyPrompts()));
+        int needed = Math.max(settings.prompts() + Math.max(1, settings.warmups()),
+                Math.max(settings.acceptancePrompts(), settings.concurrencyPrompts()));
+        List<String> prompts = Prompts.first(shared.resolve("data/tinystories/prompts-a.jsonl"), needed);
         Path work = Files.createTempDirectory("speculum-bench");
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().daemon().name("bench-timer").unstarted(r));
