@@ -54,8 +54,11 @@ public final class PadCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         PaddedTarget padded = new CostPadder().pad(padding);
-        out.printf("wrote %s: %,d parameters, %,d bytes; %s -> %s%n", padded.file(), padded.parameters(), padded.bytes(),
-                padded.source(), padded.padded());
+        PaddedTarget.Shape from = padded.source();
+        PaddedTarget.Shape to = padded.padded();
+        out.printf("wrote %s: %,d parameters, %,d bytes; hidden %d -> %d, FFN %d -> %d, blocks %d -> %d, heads %d/%d -> %d/%d%n",
+                padded.file(), padded.parameters(), padded.bytes(), from.hiddenSize(), to.hiddenSize(), from.feedForwardSize(),
+                to.feedForwardSize(), from.blocks(), to.blocks(), from.heads(), from.kvHeads(), to.heads(), to.kvHeads());
         return 0;
     }
 }

@@ -26,7 +26,7 @@ class PadCommandTest {
                 "--hidden", "256", "--ffn", "256", "--blocks", "6");
 
         assertThat(code).as(output.toString()).isZero();
-        assertThat(output.toString()).contains("parameters").contains("hiddenSize=256");
+        assertThat(output.toString()).contains("parameters").contains("hidden 64 -> 256").contains("blocks 5 -> 6");
         try (Model source = Model.load(TARGET); Model padded = Model.load(out)) {
             assertThat(padded.metadata().layerCount()).isEqualTo(6);
             assertThat(padded.metadata().embeddingSize()).isEqualTo(256);
