@@ -42,9 +42,9 @@ record BenchSettings(boolean quick, int prompts, int acceptancePrompts, int toke
                 ints(property("bench.padded", quick ? "256,512,6"
                         : CostPadding.HIDDEN_150M + "," + CostPadding.FEED_FORWARD_150M + "," + CostPadding.BLOCKS_150M)),
                 ints(property("bench.concurrency", "1,4,16")),
-                Integer.parseInt(property("bench.waves", quick ? "1" : "2")),
+                Integer.parseInt(property("bench.waves", "1")),
                 Integer.parseInt(property("bench.warm", "2")),
-                Integer.parseInt(property("bench.cost.repeats", quick ? "5" : "15")),
+                Integer.parseInt(property("bench.cost.repeats", quick ? "5" : "10")),
                 Boolean.parseBoolean(property("bench.auto", "false")),
                 Integer.parseInt(property("bench.draft-timeout-ms", "250")),
                 Set.copyOf(Arrays.asList(property("bench.sections", "acceptance,cost,speed").split("\\s*,\\s*"))));
