@@ -1,6 +1,5 @@
 package io.speculum.llama;
 
-import static java.lang.foreign.MemoryLayout.structLayout;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -9,11 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import io.speculum.llama.LlamaException.Code;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +30,6 @@ import java.util.regex.Pattern;
  */
 public final class DrafterDeriver {
 
-    private static final StructLayout INIT_PARAMS = structLayout(
-            JAVA_BOOLEAN.withName("no_alloc"), MemoryLayout.paddingLayout(7), ADDRESS.withName("ctx"));
     private static final Pattern BLOCK_TENSOR = Pattern.compile("^blk\\.(\\d+)\\.");
     private static final int GGML_TYPE_F32 = 0;
     private static final int GGUF_TYPE_UINT32 = 4;
@@ -47,7 +40,7 @@ public final class DrafterDeriver {
     private static final long TENSOR_NE_OFFSET = 16;
     private static final long TENSOR_STRUCT_PREFIX = 48;
 
-    private final Natives gguf = new Natives(LlamaLibrary.get());
+    private final GgufNatives gguf = new GgufNatives(LlamaLibrary.get());
 
     /** Writes the drafter described by {@code derivation} and says what it did. */
     public DerivedDrafter derive(DrafterDerivation derivation) {
@@ -58,7 +51,7 @@ public final class DrafterDeriver {
         try (Arena arena = Arena.ofConfined(); FileChannel channel = FileChannel.open(source, StandardOpenOption.READ)) {
             MemorySegment file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
             MemorySegment ggmlContextSlot = arena.allocate(ADDRESS);
-            MemorySegment params = arena.allocate(INIT_PARAMS);
+            MemorySegment params = arena.allocate(GgufNatives.INIT_PARAMS);
             params.set(JAVA_BOOLEAN, 0, true); // metadata and tensor shapes only; data comes from the mapping
             params.set(ADDRESS, 8, ggmlContextSlot);
             MemorySegment src = (MemorySegment) gguf.initFromFile.invokeExact(arena.allocateFrom(source.toString()), params);
@@ -212,71 +205,5 @@ public final class DrafterDeriver {
             throw new LlamaException(Code.MODEL_INVALID, "GGUF has no string key " + key);
         }
         return ((MemorySegment) gguf.getValStr.invokeExact(ctx, id)).reinterpret(Long.MAX_VALUE).getString(0);
-    }
-
-    /** The gguf_* / ggml_* functions this needs, bound once per deriver. */
-    private static final class Natives {
-        final MethodHandle initFromFile;
-        final MethodHandle initEmpty;
-        final MethodHandle free;
-        final MethodHandle ggmlFree;
-        final MethodHandle findKey;
-        final MethodHandle getKvType;
-        final MethodHandle getValU32;
-        final MethodHandle getValStr;
-        final MethodHandle getNKv;
-        final MethodHandle getKey;
-        final MethodHandle getArrN;
-        final MethodHandle getArrType;
-        final MethodHandle getArrData;
-        final MethodHandle setKv;
-        final MethodHandle setValU32;
-        final MethodHandle setValStr;
-        final MethodHandle setArrData;
-        final MethodHandle getDataOffset;
-        final MethodHandle getNTensors;
-        final MethodHandle getTensorName;
-        final MethodHandle getTensorOffset;
-        final MethodHandle getTensorSize;
-        final MethodHandle getTensor;
-        final MethodHandle addTensor;
-        final MethodHandle setTensorType;
-        final MethodHandle setTensorData;
-        final MethodHandle rowSize;
-        final MethodHandle quantizeChunk;
-        final MethodHandle writeToFile;
-
-        Natives(LlamaLibrary lib) {
-            initFromFile = lib.function("gguf_init_from_file", FunctionDescriptor.of(ADDRESS, ADDRESS, INIT_PARAMS));
-            initEmpty = lib.function("gguf_init_empty", FunctionDescriptor.of(ADDRESS));
-            free = lib.function("gguf_free", FunctionDescriptor.ofVoid(ADDRESS));
-            ggmlFree = lib.function("ggml_free", FunctionDescriptor.ofVoid(ADDRESS));
-            findKey = lib.function("gguf_find_key", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS));
-            getKvType = lib.function("gguf_get_kv_type", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-            getValU32 = lib.function("gguf_get_val_u32", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-            getValStr = lib.function("gguf_get_val_str", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
-            getNKv = lib.function("gguf_get_n_kv", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
-            getKey = lib.function("gguf_get_key", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
-            getArrN = lib.function("gguf_get_arr_n", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG));
-            getArrType = lib.function("gguf_get_arr_type", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-            getArrData = lib.function("gguf_get_arr_data", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
-            setKv = lib.function("gguf_set_kv", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
-            setValU32 = lib.function("gguf_set_val_u32", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT));
-            setValStr = lib.function("gguf_set_val_str", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
-            setArrData = lib.function("gguf_set_arr_data", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
-            getDataOffset = lib.function("gguf_get_data_offset", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
-            getNTensors = lib.function("gguf_get_n_tensors", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
-            getTensorName = lib.function("gguf_get_tensor_name", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
-            getTensorOffset = lib.function("gguf_get_tensor_offset", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG));
-            getTensorSize = lib.function("gguf_get_tensor_size", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG));
-            getTensor = lib.function("ggml_get_tensor", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-            addTensor = lib.function("gguf_add_tensor", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
-            setTensorType = lib.function("gguf_set_tensor_type", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT));
-            setTensorData = lib.function("gguf_set_tensor_data", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
-            rowSize = lib.function("ggml_row_size", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG));
-            quantizeChunk = lib.function("ggml_quantize_chunk",
-                    FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
-            writeToFile = lib.function("gguf_write_to_file", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS, JAVA_BOOLEAN));
-        }
     }
 }

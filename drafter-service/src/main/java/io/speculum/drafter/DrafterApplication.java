@@ -15,10 +15,16 @@ public class DrafterApplication {
         return new SpringApplicationBuilder(DrafterApplication.class).properties("spring.config.name=" + CONFIG_NAME);
     }
 
-    /** Serves drafts; {@code derive ...} instead writes a derived drafter and exits (see {@link DeriveCommand}). */
+    /**
+     * Serves drafts; {@code derive ...} instead writes a derived drafter and exits (see {@link DeriveCommand}), and
+     * {@code pad ...} a cost-padded target (see {@link PadCommand}).
+     */
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("derive")) {
             System.exit(DeriveCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
+        if (args.length > 0 && args[0].equals("pad")) {
+            System.exit(PadCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
         }
         builder().run(args);
     }

@@ -1,0 +1,25 @@
+package io.speculum.bench;
+
+import io.speculum.llama.WeightFormat;
+import java.util.List;
+
+/** The drafters the speculative decoding benchmark measures. */
+final class BenchDrafters {
+
+    /**
+     * Every drafter of the acceptance table (and of the automatic-policy section), in table order. A new drafter
+     * kind is one line: its label, the name requests ask for it by, and how to open it over {@link BenchModels},
+     * e.g. {@code new DrafterCase("n-gram", "ngram", (models, sequences) -> new NGramDrafter("ngram", ...))}.
+     */
+    static final List<DrafterCase> ALL = List.of(
+            DrafterCase.derived("Q8_0 copy", "q8", WeightFormat.Q8_0, 0),
+            DrafterCase.derived("2-layer copy", "layers-2", WeightFormat.KEEP, 2),
+            DrafterCase.derived("1-layer copy", "layers-1", WeightFormat.KEEP, 1));
+
+    /** The drafter of the wall-clock comparison (java-llama.cpp's built-in speculation gets the same model file). */
+    static final WeightFormat WALL_CLOCK_FORMAT = WeightFormat.Q8_0;
+    static final DrafterCase WALL_CLOCK = ALL.getFirst();
+
+    private BenchDrafters() {
+    }
+}

@@ -1,0 +1,181 @@
+package io.speculum.bench;
+
+import io.speculum.protocol.GenerateRequest;
+import io.speculum.protocol.GenerationEvent;
+import io.speculum.protocol.ProtocolCodec;
+import io.speculum.protocol.Topics;
+import io.speculum.verifier.SpeculativeVerifier;
+import io.speculum.verifier.VerifierApplication;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.MessageListenerContainer;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.kafka.test.utils.ContainerTestUtils;
+
+/**
+ * Speculation over Kafka: an in-process KRaft broker, the verifier-service as a Spring application in this JVM and
+ * the drafter-service in a JVM of its own ({@link DrafterProcess}), driven with plain Kafka clients as any client
+ * would drive them.
+ */
+final class KafkaSpeculation implements AutoCloseable {
+
+    private static final String PING = "bench-ping";
+    private static final String PONG = "bench-pong";
+
+    private final EmbeddedKafkaKraftBroker broker;
+    private final DrafterProcess drafterProcess;
+    private final ConfigurableApplicationContext verifierApp;
+    private final KafkaProducer<String, byte[]> producer;
+    private final KafkaConsumer<String, byte[]> consumer;
+
+    /**
+     * @param drafterName the name the drafter-service serves its model drafter under (requests ask for it)
+     */
+    KafkaSpeculation(Path target, Path drafter, String drafterName, int sessions, int batchSize, int threads, Duration draftTimeout,
+                     Path work) throws java.io.IOException {
+        broker = new EmbeddedKafkaKraftBroker(1, 3, Topics.GENERATE, Topics.DRAFT, Topics.VERIFY, Topics.DEAD_LETTER,
+                Requests.REPLIES, PING, PONG);
+        broker.afterPropertiesSet();
+        String bootstrap = broker.getBrokersAsString();
+        drafterProcess = new DrafterProcess(bootstrap, work, List.of("--speculum.drafter.model.path=" + drafter,
+                "--speculum.drafter.name=" + drafterName, "--speculum.drafter.sequences=" + sessions,
+                "--speculum.drafter.generation.enabled=false"));
+        verifierApp = VerifierApplication.builder().run("--server.port=0", "--spring.kafka.bootstrap-servers=" + bootstrap,
+                "--speculum.verifier.model.path=" + target, "--speculum.verifier.threads=" + threads,
+                "--speculum.verifier.max-sessions=" + sessions, "--speculum.verifier.batch-size=" + batchSize,
+                "--speculum.verifier.draft-timeout=" + draftTimeout.toMillis() + "ms",
+                "--logging.level.root=warn", "--spring.main.banner-mode=off");
+        awaitAssignment(verifierApp);
+        producer = producer(bootstrap);
+        consumer = consumer(bootstrap, "bench");
+        consumer.subscribe(List.of(Requests.REPLIES));
+        while (consumer.assignment().isEmpty()) {
+            consumer.poll(Duration.ofMillis(50));
+        }
+    }
+
+    /** Requests sent before a listener owns its partitions wait for the group to settle, and drafts time out. */
+    private static void awaitAssignment(ConfigurableApplicationContext app) {
+        for (MessageListenerContainer container : app.getBean(KafkaListenerEndpointRegistry.class).getListenerContainers()) {
+            ContainerTestUtils.waitForAssignment(container, 3);
+        }
+    }
+
+    /** Sends every request at once and waits for all of them to end (each timed from the first send). */
+    Wave run(List<GenerateRequest> requests) {
+        long started = System.nanoTime();
+        Map<String, List<GenerationEvent>> events = new LinkedHashMap<>();
+        for (GenerateRequest request : requests) {
+            events.put(request.requestId(), new ArrayList<>());
+            producer.send(new ProducerRecord<>(Topics.GENERATE, request.requestId(), ProtocolCodec.write(request)));
+        }
+        producer.flush();
+        Map<String, Generation> done = new HashMap<>();
+        long deadline = started + TimeUnit.MINUTES.toNanos(30);
+        while (done.size() < requests.size()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no terminal event for " + (requests.size() - done.size()) + " requests over Kafka");
+            }
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(5))) {
+                GenerationEvent event = ProtocolCodec.read(record.value(), GenerationEvent.class);
+                List<GenerationEvent> list = events.get(event.requestId());
+                if (list == null || done.containsKey(event.requestId())) {
+                    continue; // another run's
+                }
+                list.add(event);
+                if (event.ends()) {
+                    done.put(event.requestId(), Generation.of(event.requestId(), list, (System.nanoTime() - started) / 1e9));
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        return new Wave(requests.stream().map(r -> done.get(r.requestId())).toList(), seconds);
+    }
+
+    /** Rounds that found no draft within the verifier-service's deadline and were decoded without one, so far. */
+    long draftTimeouts() {
+        return verifierApp.getBean(SpeculativeVerifier.class).statistics().draftTimeouts();
+    }
+
+    /** Round trips ping -> echo -> pong of 2 KB with plain clients: the floor any two-hop exchange over this broker pays. */
+    double[] pingPong(int rounds) throws Exception {
+        String bootstrap = broker.getBrokersAsString();
+        byte[] payload = new byte[2048];
+        KafkaConsumer<String, byte[]> echoIn = consumer(bootstrap, "bench-echo");
+        Thread echo = Thread.ofPlatform().daemon().start(() -> {
+            try (echoIn; KafkaProducer<String, byte[]> out = producer(bootstrap)) {
+                echoIn.subscribe(List.of(PING));
+                while (true) {
+                    for (ConsumerRecord<String, byte[]> record : echoIn.poll(Duration.ofMillis(100))) {
+                        out.send(new ProducerRecord<>(PONG, record.key(), record.value()));
+                    }
+                }
+            } catch (org.apache.kafka.common.errors.WakeupException e) {
+                // stopped
+            }
+        });
+        try (KafkaConsumer<String, byte[]> in = consumer(bootstrap, "bench-pinger"); KafkaProducer<String, byte[]> out = producer(bootstrap)) {
+            in.subscribe(List.of(PONG));
+            double[] times = new double[rounds];
+            for (int i = -50; i < rounds; i++) {
+                String key = Integer.toString(i);
+                long started = System.nanoTime();
+                out.send(new ProducerRecord<>(PING, key, payload));
+                boolean back = false;
+                long deadline = started + TimeUnit.SECONDS.toNanos(30);
+                while (!back && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<String, byte[]> record : in.poll(Duration.ofMillis(100))) {
+                        back |= record.key().equals(key);
+                    }
+                }
+                if (!back) {
+                    throw new IllegalStateException("ping " + i + " did not come back");
+                }
+                if (i >= 0) {
+                    times[i] = (System.nanoTime() - started) / 1e6;
+                }
+            }
+            return times;
+        } finally {
+            echoIn.wakeup();
+            echo.join(10_000);
+        }
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer(String bootstrap, String group) {
+        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, group,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.LINGER_MS_CONFIG, 0),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        consumer.close();
+        producer.close();
+        verifierApp.close();
+        drafterProcess.close();
+        broker.destroy();
+    }
+}
