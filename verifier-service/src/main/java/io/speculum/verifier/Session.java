@@ -26,6 +26,12 @@ final class Session {
     int draftedTokens;
     int acceptedTokens;
     int verificationRounds;
+    /** The request's draft text in the verifier's tokens (completion positions 0..), or empty. */
+    int[] hint = new int[0];
+    /** Completion tokens already compared with the hint. */
+    int hintChecked;
+    /** The committed completion still equals the hint's prefix: its next tokens are worth verifying. */
+    boolean hintLive;
 
     Session(GenerateRequest request, int slot, GenerationState state, CompletionTracker tracker) {
         this.request = request;

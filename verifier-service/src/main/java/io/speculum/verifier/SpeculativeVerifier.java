@@ -49,6 +49,9 @@ public final class SpeculativeVerifier implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpeculativeVerifier.class);
     private static final int MAX_SELF_ROUNDS_AFTER_TIMEOUT = 64;
+    /** The drafter name rounds that verify the request's draft text report. */
+    public static final String DRAFT_TEXT = "draft-text";
+    private static final int DEFAULT_HINT_CHUNK = 8;
 
     private final Model model;
     private final InferenceEngine engine;
@@ -203,6 +206,8 @@ public final class SpeculativeVerifier implements AutoCloseable {
         CompletionTracker tracker = new CompletionTracker(model.vocabulary(), request.stop(), prompt.length, request.maxTokens(),
                 settings.sequenceContext());
         Session session = new Session(request, slot, state, tracker);
+        session.hint = hintTokens(request, prompt);
+        session.hintLive = session.hint.length > 0;
         sessions.put(request.requestId(), session);
         statistics.requests.increment();
         synchronized (session) {
@@ -271,8 +276,16 @@ public final class SpeculativeVerifier implements AutoCloseable {
         next(session);
     }
 
-    /** Asks a drafter for the next round, or decodes it alone when speculation is off or drafters are timing out. */
+    /**
+     * Verifies the next chunk of the request's draft text while the committed tokens still follow it; otherwise asks
+     * a drafter for the next round, or decodes it alone when speculation is off or drafters are timing out.
+     */
     private void next(Session session) {
+        int[] hinted = nextHintChunk(session);
+        if (hinted.length > 0) {
+            verify(session, hinted, java.util.List.of(), DRAFT_TEXT, 0);
+            return;
+        }
         int k = draftLength(session);
         if (k == 0 || session.selfRoundsLeft > 0) {
             if (session.selfRoundsLeft > 0) {
@@ -303,6 +316,57 @@ public final class SpeculativeVerifier implements AutoCloseable {
             LOG.debug("No draft for {} round {} within {}; decoding alone", session.id(), round, settings.draftTimeout());
             selfRound(session);
         }
+    }
+
+    /**
+     * The request's draft text in this model's tokens, as the continuation of {@code prompt}: the prompt text and the
+     * draft text are tokenised together (a SentencePiece vocabulary spells a word at the start of a text otherwise
+     * than after other text) and the tokens after the prompt's are the hint. A draft text that cannot be tokenised,
+     * or whose joint tokenisation does not start with the prompt's tokens, gives no hint: it is only an optimisation.
+     */
+    private int[] hintTokens(GenerateRequest request, int[] prompt) {
+        String text = request.draftText();
+        if (text == null || text.isEmpty()) {
+            return new int[0];
+        }
+        try {
+            String promptText = request.prompt() != null ? request.prompt() : model.vocabulary().detokenize(prompt, true, false);
+            int[] joint = model.vocabulary().tokenize(promptText + text, true, false);
+            if (joint.length <= prompt.length || !Arrays.equals(joint, 0, prompt.length, prompt, 0, prompt.length)) {
+                LOG.debug("The draft text of {} does not continue its prompt's tokens; verifying without it", request.requestId());
+                return new int[0];
+            }
+            return Arrays.copyOfRange(joint, prompt.length, Math.min(joint.length, prompt.length + request.maxTokens()));
+        } catch (LlamaException e) {
+            LOG.debug("The draft text of {} cannot be tokenised ({}); verifying without it", request.requestId(), e.getMessage());
+            return new int[0];
+        }
+    }
+
+    /**
+     * The next hint tokens to verify (chunks of the policy's {@code maxDraftTokens}), or none once the committed
+     * completion left the hint (a rejected hint token) or the hint is used up.
+     */
+    private int[] nextHintChunk(Session session) {
+        if (!session.hintLive) {
+            return new int[0];
+        }
+        int[] tokens = session.state.tokens();
+        int promptLength = session.state.promptLength();
+        int completed = tokens.length - promptLength;
+        for (int i = session.hintChecked; i < completed; i++) {
+            if (i >= session.hint.length || tokens[promptLength + i] != session.hint[i]) {
+                session.hintLive = false;
+                return new int[0];
+            }
+        }
+        session.hintChecked = completed;
+        int k = session.state.speculation().maxDraftTokens() > 0 ? session.state.speculation().maxDraftTokens() : DEFAULT_HINT_CHUNK;
+        int n = Math.max(0, Math.min(Math.min(k, session.hint.length - completed), draftRoom(session)));
+        if (n == 0) {
+            session.hintLive = false;
+        }
+        return Arrays.copyOfRange(session.hint, completed, completed + n);
     }
 
     /** Draft tokens worth verifying: within the vocabulary, the token budget and the context. */
