@@ -30,8 +30,10 @@ final class Session {
     int[] hint = new int[0];
     /** Completion tokens already compared with the hint. */
     int hintChecked;
-    /** The committed completion still equals the hint's prefix: its next tokens are worth verifying. */
-    boolean hintLive;
+    /** The committed completion still equals the hint's prefix. */
+    boolean hintAligned;
+    /** Where in the hint the last verified chunk started (matches are looked for from there on first). */
+    int hintCursor;
 
     Session(GenerateRequest request, int slot, GenerationState state, CompletionTracker tracker) {
         this.request = request;

@@ -52,6 +52,8 @@ public final class SpeculativeVerifier implements AutoCloseable {
     /** The drafter name rounds that verify the request's draft text report. */
     public static final String DRAFT_TEXT = "draft-text";
     private static final int DEFAULT_HINT_CHUNK = 8;
+    /** Committed tokens that must recur in the draft text to pick it up again after it diverged. */
+    private static final int HINT_MATCH = 3;
 
     private final Model model;
     private final InferenceEngine engine;
@@ -207,7 +209,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
                 settings.sequenceContext());
         Session session = new Session(request, slot, state, tracker);
         session.hint = hintTokens(request, prompt);
-        session.hintLive = session.hint.length > 0;
+        session.hintAligned = session.hint.length > 0;
         sessions.put(request.requestId(), session);
         statistics.requests.increment();
         synchronized (session) {
@@ -344,29 +346,54 @@ public final class SpeculativeVerifier implements AutoCloseable {
     }
 
     /**
-     * The next hint tokens to verify (chunks of the policy's {@code maxDraftTokens}), or none once the committed
-     * completion left the hint (a rejected hint token) or the hint is used up.
+     * The next hint tokens to verify, in chunks of the policy's {@code maxDraftTokens}: where the committed
+     * completion still equals the hint's prefix, the tokens after it; once they differ, the tokens after the next
+     * place in the hint where the last {@value #HINT_MATCH} committed tokens occur (the small answer often says the
+     * same phrase a little later or earlier); none where they occur nowhere or the hint is used up.
      */
     private int[] nextHintChunk(Session session) {
-        if (!session.hintLive) {
+        int[] hint = session.hint;
+        if (hint.length == 0) {
             return new int[0];
         }
         int[] tokens = session.state.tokens();
-        int promptLength = session.state.promptLength();
-        int completed = tokens.length - promptLength;
-        for (int i = session.hintChecked; i < completed; i++) {
-            if (i >= session.hint.length || tokens[promptLength + i] != session.hint[i]) {
-                session.hintLive = false;
-                return new int[0];
+        int completed = tokens.length - session.state.promptLength();
+        int from = -1;
+        if (session.hintAligned) {
+            for (int i = session.hintChecked; i < completed && session.hintAligned; i++) {
+                session.hintAligned = i < hint.length && tokens[session.state.promptLength() + i] == hint[i];
+            }
+            if (session.hintAligned) {
+                session.hintChecked = completed;
+                from = completed;
             }
         }
-        session.hintChecked = completed;
-        int k = session.state.speculation().maxDraftTokens() > 0 ? session.state.speculation().maxDraftTokens() : DEFAULT_HINT_CHUNK;
-        int n = Math.max(0, Math.min(Math.min(k, session.hint.length - completed), draftRoom(session)));
-        if (n == 0) {
-            session.hintLive = false;
+        if (from < 0) {
+            from = matchEnd(hint, tokens, session.hintCursor);
+            if (from < 0 && session.hintCursor > 0) {
+                from = matchEnd(hint, tokens, 0);
+            }
         }
-        return Arrays.copyOfRange(session.hint, completed, completed + n);
+        int k = session.state.speculation().maxDraftTokens() > 0 ? session.state.speculation().maxDraftTokens() : DEFAULT_HINT_CHUNK;
+        int n = from < 0 ? 0 : Math.min(Math.min(k, hint.length - from), draftRoom(session));
+        if (n <= 0) {
+            return new int[0];
+        }
+        session.hintCursor = from;
+        return Arrays.copyOfRange(hint, from, from + n);
+    }
+
+    /** The hint position right after the first occurrence, ending at {@code from} or later, of the committed tail. */
+    private static int matchEnd(int[] hint, int[] tokens, int from) {
+        if (tokens.length < HINT_MATCH) {
+            return -1;
+        }
+        for (int end = Math.max(HINT_MATCH, from); end < hint.length; end++) {
+            if (Arrays.equals(hint, end - HINT_MATCH, end, tokens, tokens.length - HINT_MATCH, tokens.length)) {
+                return end;
+            }
+        }
+        return -1;
     }
 
     /** Draft tokens worth verifying: within the vocabulary, the token budget and the context. */

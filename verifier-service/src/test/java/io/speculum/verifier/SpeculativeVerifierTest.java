@@ -162,7 +162,11 @@ class SpeculativeVerifierTest {
         verifier.onGenerate(request("own", prompt, SamplingParams.greedy(), hintOnly).withDraftText(own));
         verifier.onGenerate(request("half", prompt, SamplingParams.greedy(), hintOnly).withDraftText(half + " zebra purple seven"));
         verifier.onGenerate(request("wrong", prompt, SamplingParams.greedy(), hintOnly).withDraftText(" Zebras count seven purple moons"));
-        for (String id : List.of("scratch", "own", "half", "wrong")) {
+        // the answer's second half behind a different start: picked up where the committed tail recurs in it
+        String secondHalf = completionText(promptTokens, expected).substring(half.length());
+        verifier.onGenerate(request("later", prompt, SamplingParams.greedy(), hintOnly).withDraftText(" Zebras count." + half.substring(half.length() / 2)
+                + secondHalf));
+        for (String id : List.of("scratch", "own", "half", "wrong", "later")) {
             assertThat(link.awaitEnd(id)).isInstanceOf(GenerationEvent.Done.class);
             assertThat(link.tokens(id)).as(id).containsExactly(expected);
         }
@@ -172,6 +176,7 @@ class SpeculativeVerifierTest {
         assertThat(rounds(link, "own")).isLessThanOrEqualTo((expected.length + 8) / 9 + 1);
         assertThat(rounds(link, "half")).as("the hint helps until it diverges").isLessThan(scratch).isGreaterThan(rounds(link, "own"));
         assertThat(rounds(link, "wrong")).isLessThanOrEqualTo(scratch);
+        assertThat(rounds(link, "later")).as("re-synchronised on the committed tail").isLessThan(scratch - 10);
         assertThat(link.draftRequests()).as("mode OFF asks no drafter").isEmpty();
     }
 
