@@ -1,0 +1,108 @@
+package io.speculum.cascade.calibration;
+
+import io.speculum.generation.CompletionTracker;
+import io.speculum.llama.ContextOptions;
+import io.speculum.llama.DecodeBatch;
+import io.speculum.llama.InferenceContext;
+import io.speculum.llama.Model;
+import io.speculum.math.SamplingParams;
+import io.speculum.math.SpeculativeSampling;
+import io.speculum.math.TokenObservation;
+import io.speculum.math.TokenSampler;
+import io.speculum.math.TokenStatistics;
+import io.speculum.protocol.GenerationEvent.FinishReason;
+import io.speculum.protocol.GenerationEvent.TokenConfidence;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Greedy generation with one model in this process, one token per decode, with each token's confidence: what the
+ * drafter-service's small-model generation and the verifier compute, without Kafka (for calibration runs and as the
+ * target-only reference in tests). The context is batch-invariant, so logits equal the services' own.
+ */
+public final class InProcessGenerator implements AutoCloseable {
+
+    private final Model model;
+    private final InferenceContext context;
+
+    /** One generation: its tokens and text (as round events carry it), each token's confidence, why it stopped. */
+    public record Generated(int[] promptTokens, int[] tokens, String text, List<TokenConfidence> confidence, FinishReason finish) {
+    }
+
+    public InProcessGenerator(Model model) {
+        this.model = model;
+        this.context = model.newContext(ContextOptions.defaults(model.metadata().trainingContext()).withBatchSize(model.metadata().trainingContext())
+                .withBatchInvariance(true));
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public Generated generate(String prompt, int maxTokens) {
+        int[] promptTokens = model.vocabulary().tokenize(prompt, true, false);
+        if (promptTokens.length >= context.positionLimit()) {
+            throw new IllegalArgumentException("the prompt has " + promptTokens.length + " tokens; the context holds " + context.positionLimit());
+        }
+        context.clear();
+        CompletionTracker tracker = new CompletionTracker(model.vocabulary(), List.of(), promptTokens.length, maxTokens,
+                context.positionLimit());
+        DecodeBatch batch = new DecodeBatch();
+        batch.addSequence(0, promptTokens, 0, false);
+        context.decode(batch);
+        int row = batch.size() - 1;
+        int position = promptTokens.length;
+        SamplingParams greedy = SamplingParams.greedy();
+        List<Integer> tokens = new ArrayList<>();
+        List<TokenConfidence> confidence = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        while (true) {
+            float[] logits = context.logits(row);
+            int token = SpeculativeSampling.sampleTarget(TokenSampler.distribution(logits, greedy), 0, position);
+            TokenObservation observed = TokenStatistics.observe(logits, token);
+            CompletionTracker.Commit commit = tracker.commit(new int[] {token});
+            for (int t : commit.tokens()) {
+                tokens.add(t);
+                confidence.add(new TokenConfidence(t, observed.logProb(), observed.entropy(), TokenStatistics.topTwoMargin(logits)));
+            }
+            text.append(commit.text());
+            if (commit.finish() != null) {
+                text.append(tracker.flush());
+                return new Generated(promptTokens, tokens.stream().mapToInt(Integer::intValue).toArray(), text.toString(),
+                        confidence, commit.finish());
+            }
+            batch.clear();
+            row = batch.add(token, position++, 0, true);
+            context.decode(batch);
+        }
+    }
+
+    /** The model's mean log-probability per token of {@code continuation} after {@code prompt} (one batched decode). */
+    public double meanLogLikelihood(String prompt, String continuation) {
+        int[] promptTokens = model.vocabulary().tokenize(prompt, true, false);
+        int[] joint = model.vocabulary().tokenize(prompt + continuation, true, false);
+        int common = 0;
+        while (common < promptTokens.length && common < joint.length && joint[common] == promptTokens[common]) {
+            common++;
+        }
+        int[] scored = Arrays.copyOf(joint, Math.min(joint.length, context.positionLimit()));
+        if (scored.length <= common || common == 0) {
+            return Double.NaN;
+        }
+        context.clear();
+        DecodeBatch batch = new DecodeBatch();
+        batch.addSequence(0, scored, 0, true);
+        context.decode(batch);
+        double sum = 0;
+        for (int i = common; i < scored.length; i++) {
+            sum += TokenStatistics.logProbability(context.logits(i - 1), scored[i]);
+        }
+        return sum / (scored.length - common);
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}
