@@ -338,7 +338,8 @@ public final class SpeculativeVerifier implements AutoCloseable {
                 LOG.debug("The draft text of {} does not continue its prompt's tokens; verifying without it", request.requestId());
                 return new int[0];
             }
-            return Arrays.copyOfRange(joint, prompt.length, Math.min(joint.length, prompt.length + request.maxTokens()));
+            // all of it up to the context: after a divergence, phrases from anywhere in it can be picked up again
+            return Arrays.copyOfRange(joint, prompt.length, Math.min(joint.length, settings.sequenceContext()));
         } catch (LlamaException e) {
             LOG.debug("The draft text of {} cannot be tokenised ({}); verifying without it", request.requestId(), e.getMessage());
             return new int[0];
