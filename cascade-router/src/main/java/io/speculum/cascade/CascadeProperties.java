@@ -14,6 +14,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param learnedModel    the learned rule's JSON file (written by the {@code calibrate} command)
  * @param threshold       defer when the score is above it (pick it with the {@code calibrate} command)
  * @param smallModel      the model name small-generation requests ask for (empty: whatever the drafter-service serves)
+ * @param smallPromptSuffix appended to the prompt for the small model only (TinyStories-656K's BPE puts the space
+ *                        after a word, so it continues a prompt well only after a trailing {@code " "}); the large
+ *                        model's draft text then starts with it
  * @param largeModel      the model name deferred requests ask the verifier for (empty: whatever it serves)
  * @param smallTimeout    how long the small answer may take
  * @param largeTimeout    how long the large answer may take once deferred
@@ -33,6 +36,7 @@ public record CascadeProperties(
         Path learnedModel,
         @DefaultValue("2.0") double threshold,
         @DefaultValue("") String smallModel,
+        @DefaultValue("") String smallPromptSuffix,
         @DefaultValue("") String largeModel,
         @DefaultValue("30s") Duration smallTimeout,
         @DefaultValue("60s") Duration largeTimeout,

@@ -109,7 +109,7 @@ public final class CascadeRouter implements AutoCloseable {
         synchronized (p) {
             byGeneration.put(p.id() + SMALL_SUFFIX, p);
             p.timeout = schedule(p, Phase.SMALL, settings.smallTimeout());
-            output.toSmall(generateRequest(p, p.id() + SMALL_SUFFIX, settings.smallModel(), null));
+            output.toSmall(generateRequest(p, p.id() + SMALL_SUFFIX, settings.smallModel(), request.prompt() + settings.smallPromptSuffix(), null));
         }
     }
 
@@ -178,7 +178,9 @@ public final class CascadeRouter implements AutoCloseable {
         p.text.setLength(0);
         byGeneration.put(p.id() + LARGE_SUFFIX, p);
         p.timeout = schedule(p, Phase.LARGE, settings.largeTimeout());
-        output.toLarge(generateRequest(p, p.id() + LARGE_SUFFIX, settings.largeModel(), settings.speculative() ? p.smallText : null));
+        // the draft text continues the prompt as the large model sees it, so it starts with what the small one was given after it
+        output.toLarge(generateRequest(p, p.id() + LARGE_SUFFIX, settings.largeModel(), p.request.prompt(),
+                settings.speculative() ? settings.smallPromptSuffix() + p.smallText : null));
     }
 
     private void largeDone(Pending p, GenerationEvent.Done done) {
@@ -242,9 +244,9 @@ public final class CascadeRouter implements AutoCloseable {
         output.reply(request.replyTopic(), reply);
     }
 
-    private GenerateRequest generateRequest(Pending p, String id, String model, String draftText) {
+    private GenerateRequest generateRequest(Pending p, String id, String model, String prompt, String draftText) {
         CascadeRequest r = p.request;
-        return new GenerateRequest(id, settings.replyTopic(), model == null || model.isBlank() ? null : model, r.prompt(), null,
+        return new GenerateRequest(id, settings.replyTopic(), model == null || model.isBlank() ? null : model, prompt, null,
                 r.maxTokens(), r.sampling(), r.stop(), settings.largePolicy(), r.createdAtMillis(), r.deadlineAtMillis(), draftText);
     }
 

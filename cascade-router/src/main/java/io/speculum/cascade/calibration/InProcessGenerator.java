@@ -23,6 +23,8 @@ import java.util.List;
  */
 public final class InProcessGenerator implements AutoCloseable {
 
+    private static final int BATCH = 64;
+
     private final Model model;
     private final InferenceContext context;
 
@@ -32,8 +34,9 @@ public final class InProcessGenerator implements AutoCloseable {
 
     public InProcessGenerator(Model model) {
         this.model = model;
-        this.context = model.newContext(ContextOptions.defaults(model.metadata().trainingContext()).withBatchSize(model.metadata().trainingContext())
-                .withBatchInvariance(true));
+        // one thread: single-token decodes of tiny models gain nothing from more, and lose much on a busy machine
+        this.context = model.newContext(ContextOptions.defaults(model.metadata().trainingContext()).withBatchSize(BATCH)
+                .withThreads(1).withBatchInvariance(true));
     }
 
     public Model model() {
@@ -78,7 +81,7 @@ public final class InProcessGenerator implements AutoCloseable {
         }
     }
 
-    /** The model's mean log-probability per token of {@code continuation} after {@code prompt} (one batched decode). */
+    /** The model's mean log-probability per token of {@code continuation} after {@code prompt} (batched decodes). */
     public double meanLogLikelihood(String prompt, String continuation) {
         int[] promptTokens = model.vocabulary().tokenize(prompt, true, false);
         int[] joint = model.vocabulary().tokenize(prompt + continuation, true, false);
@@ -92,11 +95,15 @@ public final class InProcessGenerator implements AutoCloseable {
         }
         context.clear();
         DecodeBatch batch = new DecodeBatch();
-        batch.addSequence(0, scored, 0, true);
-        context.decode(batch);
         double sum = 0;
-        for (int i = common; i < scored.length; i++) {
-            sum += TokenStatistics.logProbability(context.logits(i - 1), scored[i]);
+        for (int start = 0; start < scored.length - 1; start += BATCH) {
+            int end = Math.min(scored.length - 1, start + BATCH);
+            batch.clear();
+            batch.addSequence(0, Arrays.copyOfRange(scored, start, end), start, true);
+            context.decode(batch);
+            for (int i = Math.max(start, common - 1); i < end; i++) {
+                sum += TokenStatistics.logProbability(context.logits(i - start), scored[i + 1]);
+            }
         }
         return sum / (scored.length - common);
     }
