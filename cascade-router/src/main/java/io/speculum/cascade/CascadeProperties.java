@@ -32,9 +32,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("speculum.cascade")
 public record CascadeProperties(
-        @DefaultValue("chow-quantile-0.1") String rule,
+        @DefaultValue("chow-quantile-0.5") String rule,
         Path learnedModel,
-        @DefaultValue("2.0") double threshold,
+        @DefaultValue("1.27") double threshold,
         @DefaultValue("") String smallModel,
         @DefaultValue("") String smallPromptSuffix,
         @DefaultValue("") String largeModel,

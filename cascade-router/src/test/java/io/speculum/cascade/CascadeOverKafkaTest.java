@@ -155,7 +155,7 @@ class CascadeOverKafkaTest {
         assertThat(deferred.undeferred()).isNull();
         assertThat(deferred.score()).isGreaterThan(deferred.threshold());
         assertThat(deferred.threshold()).isEqualTo(threshold);
-        assertThat(deferred.rule()).isEqualTo("chow-quantile-0.1");
+        assertThat(deferred.rule()).isEqualTo("chow-quantile-0.5");
         InProcessGenerator.Generated own = largeAlone.generate(unsure, TOKENS);
         assertThat(deferred.text()).as("the large model's own greedy answer").isEqualTo(own.text());
         assertThat(deferred.costs().largeCompletionTokens()).isEqualTo(own.tokens().length);

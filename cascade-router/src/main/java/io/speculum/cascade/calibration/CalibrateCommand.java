@@ -76,7 +76,7 @@ public final class CalibrateCommand implements Callable<Integer> {
     double targetRate;
 
     @Option(names = "--good-quality", description = "small answers below this quality are labelled 'defer' to fit the learned "
-            + "rule (default: the mean small-answer quality of the fit split)")
+            + "rule (default: those whose deferral gains more quality than the fit split's median gain)")
     Double goodQuality;
 
     @Option(names = "--l2", defaultValue = "0.01", description = "ridge penalty of the learned rule (default ${DEFAULT-VALUE})")
@@ -131,10 +131,13 @@ public final class CalibrateCommand implements Callable<Integer> {
                         ? "token F1 of the first sentence with the large model's answer" : "large-model per-token likelihood");
         out.printf(Locale.ROOT, "fit split %d prompts (even positions), evaluation split %d (odd positions)%n", fit.size(), evaluate.size());
 
-        double good = goodQuality != null ? goodQuality : fit.stream().mapToDouble(CalibrationExample::smallQuality).average().orElse(0);
+        // label "defer" where deferring gains more than it does for half the fit split (or, with --good-quality, where
+        // the small answer is below that quality)
+        double[] gains = fit.stream().mapToDouble(e -> e.largeQuality() - e.smallQuality()).toArray();
+        double medianGain = io.speculum.cascade.deferral.Quantiles.of(gains, 0.5);
         boolean[] labels = new boolean[fit.size()];
         for (int i = 0; i < fit.size(); i++) {
-            labels[i] = fit.get(i).smallQuality() < good;
+            labels[i] = goodQuality != null ? fit.get(i).smallQuality() < goodQuality : gains[i] > medianGain;
         }
         LearnedDeferralRule learned = LearnedDeferralRule.fit(fit.stream().map(CalibrationExample::uncertainty).toList(), labels, l2);
         learned.save(learnedOut);

@@ -52,8 +52,11 @@ public final class InProcessGenerator implements AutoCloseable {
         CompletionTracker tracker = new CompletionTracker(model.vocabulary(), List.of(), promptTokens.length, maxTokens,
                 context.positionLimit());
         DecodeBatch batch = new DecodeBatch();
-        batch.addSequence(0, promptTokens, 0, false);
-        context.decode(batch);
+        for (int start = 0; start < promptTokens.length; start += BATCH) { // prefill in batches the context takes
+            batch.clear();
+            batch.addSequence(0, Arrays.copyOfRange(promptTokens, start, Math.min(promptTokens.length, start + BATCH)), start, false);
+            context.decode(batch);
+        }
         int row = batch.size() - 1;
         int position = promptTokens.length;
         SamplingParams greedy = SamplingParams.greedy();
