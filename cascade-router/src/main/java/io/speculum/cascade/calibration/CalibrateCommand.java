@@ -75,6 +75,10 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--target-rate", defaultValue = "0.3", description = "deferral rate to pick a threshold for (default ${DEFAULT-VALUE})")
     double targetRate;
 
+    @Option(names = "--cost-budget", description = "also pick the threshold for this many completion tokens per request on "
+            + "average (every request pays its small answer's tokens, a deferred one also the large answer's)")
+    Double costBudget;
+
     @Option(names = "--good-quality", description = "small answers below this quality are labelled 'defer' to fit the learned "
             + "rule (default: those whose deferral gains more quality than the fit split's median gain)")
     Double goodQuality;
@@ -192,6 +196,22 @@ public final class CalibrateCommand implements Callable<Integer> {
                 + "%d of %d (%s) and reaches quality %.4f = %.1f%% of always-large (always-small %.1f%%)%n", best.name(),
                 pct(targetRate), threshold, deferred, evaluate.size(), pct((double) deferred / evaluate.size()), reached,
                 100 * reached / mean(largeQ), 100 * mean(smallQ) / mean(largeQ));
+        if (costBudget != null) {
+            double smallCost = fit.stream().mapToInt(CalibrationExample::smallTokens).average().orElse(0);
+            double largeCost = Math.max(1e-9, fit.stream().mapToInt(CalibrationExample::largeTokens).average().orElse(0));
+            double budgetThreshold = DeferralThreshold.forCostBudget(scores(best, fit), smallCost, largeCost, costBudget);
+            double rate = DeferralThreshold.deferralRate(evaluationScores, budgetThreshold);
+            double spent = 0;
+            double budgetQuality = 0;
+            for (int i = 0; i < evaluate.size(); i++) {
+                boolean defer = evaluationScores[i] > budgetThreshold;
+                spent += evaluate.get(i).smallTokens() + (defer ? evaluate.get(i).largeTokens() : 0);
+                budgetQuality += defer ? largeQ[i] : smallQ[i];
+            }
+            out.printf(Locale.ROOT, "cost budget %.1f tokens per request (small %.1f, large %.1f on the fit split): %s threshold %.6f "
+                    + "defers %s of the evaluation split, spends %.1f tokens per request, quality %.4f%n", costBudget, smallCost,
+                    largeCost, best.name(), budgetThreshold, pct(rate), spent / evaluate.size(), budgetQuality / evaluate.size());
+        }
         int allSpeculative = evaluate.stream().mapToInt(CalibrationExample::speculativeRounds).sum();
         int allScratch = evaluate.stream().mapToInt(CalibrationExample::scratchRounds).sum();
         out.printf(Locale.ROOT, "speculative cascade (small answer as draft, k = %d): large-model passes after the prefill for the "

@@ -42,10 +42,10 @@ class CalibrateCommandTest {
 
     @Test
     void reportsCurvesPerRulePlotsThemAndSavesALoadableLearnedRule() throws IOException {
-        String report = run("--quality", "likelihood");
+        String report = run("--quality", "likelihood", "--cost-budget", "20");
         assertThat(report).contains("16 prompts answered").contains("fit split 8 prompts").containsPattern("random\\s+0\\.\\d+")
                 .containsPattern("oracle\\s+0\\.\\d+").containsPattern("chow-quantile-0\\.1\\s+0\\.\\d+").containsPattern("learned\\s+0\\.\\d+")
-                .contains("threshold for 30.0% deferral").contains("speculative cascade");
+                .contains("threshold for 30.0% deferral").contains("speculative cascade").contains("cost budget 20.0 tokens per request");
         BufferedImage plot = ImageIO.read(dir.resolve("curves.png").toFile());
         assertThat(plot.getWidth()).isPositive();
         assertThat(DeferralRules.byName("learned", dir.resolve("rule.json")).name()).isEqualTo("learned");
