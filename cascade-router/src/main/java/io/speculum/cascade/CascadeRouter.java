@@ -96,6 +96,10 @@ public final class CascadeRouter implements AutoCloseable {
             reply(request, new CascadeReply.Error(request.requestId(), ErrorCode.INVALID_REQUEST, invalid));
             return;
         }
+        if (request.deadlineAtMillis() > 0 && request.deadlineAtMillis() <= System.currentTimeMillis()) {
+            reply(request, new CascadeReply.Error(request.requestId(), ErrorCode.DEADLINE_EXCEEDED, "the request's deadline passed before it arrived"));
+            return;
+        }
         if (pending.size() >= settings.maxPending()) {
             reply(request, new CascadeReply.Error(request.requestId(), ErrorCode.OVERLOADED, "the cascade router has "
                     + settings.maxPending() + " requests in progress; retry later"));
@@ -277,9 +281,6 @@ public final class CascadeRouter implements AutoCloseable {
         }
         if (request.threshold() != null && Double.isNaN(request.threshold())) {
             return "threshold must be a number";
-        }
-        if (request.deadlineAtMillis() > 0 && request.deadlineAtMillis() <= System.currentTimeMillis()) {
-            return "deadlineAtMillis is already past";
         }
         return null;
     }
