@@ -1,5 +1,6 @@
 package io.speculum.cascade;
 
+import io.speculum.cascade.calibration.CalibrateCommand;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -15,7 +16,11 @@ public class CascadeRouterApplication {
         return new SpringApplicationBuilder(CascadeRouterApplication.class).properties("spring.config.name=" + CONFIG_NAME);
     }
 
+    /** Serves cascades; {@code calibrate ...} instead runs a calibration and exits (see {@link CalibrateCommand}). */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("calibrate")) {
+            System.exit(CalibrateCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         builder().run(args);
     }
 }

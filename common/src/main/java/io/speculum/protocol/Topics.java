@@ -18,6 +18,8 @@ public final class Topics {
      * its round events carry per-token confidence (for cascades).
      */
     public static final String SMALL_GENERATE = "llm.small-generate";
+    /** {@link CascadeRequest}s, consumed by the cascade router; it answers one {@link CascadeReply} on the request's reply topic. */
+    public static final String CASCADE = "llm.cascade";
     /** Records that could not be read or processed, with the failure in headers. */
     public static final String DEAD_LETTER = "llm.dead-letter";
 

@@ -100,4 +100,19 @@ class ProtocolCodecTest {
         assertThatThrownBy(() -> new SpeculationPolicy(SpeculationPolicy.Mode.FIXED, null, 99, 0))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void cascadeRequestsAndRepliesRoundTrip() {
+        CascadeRequest request = ProtocolCodec.read("{\"requestId\":\"c1\",\"replyTopic\":\"r\",\"prompt\":\"Once\",\"maxTokens\":8,\"createdAtMillis\":0,\"deadlineAtMillis\":0}",
+                CascadeRequest.class);
+        assertThat(request.sampling()).isEqualTo(SamplingParams.greedy());
+        assertThat(request.threshold()).isNull();
+        CascadeReply answer = new CascadeReply.Answer("c1", " upon", CascadeReply.Model.LARGE, true, null, "chow-average", 1.5, 1.0,
+                GenerationEvent.FinishReason.LENGTH, new CascadeReply.Costs(2, 8, 2, 8, 3, 5));
+        String json = ProtocolCodec.writeString(answer);
+        assertThat(json).startsWith("{\"type\":\"answer\"").doesNotContain("undeferred");
+        assertThat(ProtocolCodec.read(json, CascadeReply.class)).isEqualTo(answer);
+        CascadeReply error = new CascadeReply.Error("c1", ProtocolError.ErrorCode.DEADLINE_EXCEEDED, "late");
+        assertThat(ProtocolCodec.read(ProtocolCodec.write(error), CascadeReply.class)).isEqualTo(error);
+    }
 }

@@ -39,12 +39,15 @@ class ProtocolSchemaTest {
             case "draft-topic-record" -> DraftTopicRecord.class;
             case "draft-proposal" -> DraftProposal.class;
             case "generation-event" -> GenerationEvent.class;
+            case "cascade-request" -> CascadeRequest.class;
+            case "cascade-reply" -> CascadeReply.class;
             default -> throw new IllegalArgumentException(name);
         };
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"generate-topic-record", "draft-topic-record", "draft-proposal", "generation-event"})
+    @ValueSource(strings = {"generate-topic-record", "draft-topic-record", "draft-proposal", "generation-event", "cascade-request",
+        "cascade-reply"})
     void theDocumentedSchemaIsTheOneTheRecordsDefine(String name) throws IOException {
         String generated = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(GENERATOR.generateSchema(type(name))) + "\n";
         Path file = DIR.resolve(name + ".schema.json");

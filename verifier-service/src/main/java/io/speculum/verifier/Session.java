@@ -31,6 +31,14 @@ final class Session {
     int draftedTokens;
     int acceptedTokens;
     int verificationRounds;
+    /** The request's draft text in the verifier's tokens (completion positions 0..), or empty. */
+    int[] hint = new int[0];
+    /** Completion tokens already compared with the hint. */
+    int hintChecked;
+    /** The committed completion still equals the hint's prefix. */
+    boolean hintAligned;
+    /** Where in the hint the last verified chunk started (matches are looked for from there on first). */
+    int hintCursor;
 
     /** Chooses each round's draft length under the request's policy. */
     final AutoSpeculation speculation;

@@ -52,6 +52,11 @@ public final class SpeculativeVerifier implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpeculativeVerifier.class);
     private static final int MAX_SELF_ROUNDS_AFTER_TIMEOUT = 64;
+    /** The drafter name rounds that verify the request's draft text report. */
+    public static final String DRAFT_TEXT = "draft-text";
+    private static final int DEFAULT_HINT_CHUNK = 8;
+    /** Committed tokens that must recur in the draft text to pick it up again after it diverged. */
+    private static final int HINT_MATCH = 3;
 
     private final Model model;
     private final InferenceEngine engine;
@@ -229,6 +234,8 @@ public final class SpeculativeVerifier implements AutoCloseable {
         CompletionTracker tracker = new CompletionTracker(model.vocabulary(), request.stop(), prompt.length, request.maxTokens(),
                 settings.sequenceContext());
         Session session = new Session(request, slot, state, tracker, new AutoSpeculation(cost, priors));
+        session.hint = hintTokens(request, prompt);
+        session.hintAligned = session.hint.length > 0;
         sessions.put(request.requestId(), session);
         statistics.requests.increment();
         synchronized (session) {
@@ -266,7 +273,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
                 ChainVerification.Outcome outcome = ChainVerification.verify(draft, proposals,
                         i -> TokenSampler.distribution(logits.at(i), session.state.sampling()),
                         session.state.sampling().seed(), session.nextPosition());
-                if (drafter != null) {
+                if (drafter != null && !DRAFT_TEXT.equals(drafter)) {
                     session.speculation.observe(session.state.speculation().drafter(), session.requestedDraft, draft.length,
                             outcome.accepted(), hopMillis);
                 }
@@ -377,10 +384,17 @@ public final class SpeculativeVerifier implements AutoCloseable {
     }
 
     /**
-     * Asks a drafter for the next round, or decodes it alone when drafters are timing out or the request's policy
+     * Verifies the next chunk of the request's draft text while the committed tokens still follow it; otherwise asks
+     * a drafter for the next round, or decodes it alone when drafters are timing out or the request's policy
      * (off, or automatic finding that no draft pays) says so.
      */
     private void next(Session session) {
+        int[] hinted = nextHintChunk(session);
+        if (hinted.length > 0) {
+            session.requestedDraft = hinted.length;
+            verify(session, hinted, java.util.List.of(), DRAFT_TEXT, 0);
+            return;
+        }
         if (session.selfRoundsLeft > 0) {
             session.selfRoundsLeft--;
             session.requestedDraft = 0;
@@ -432,6 +446,83 @@ public final class SpeculativeVerifier implements AutoCloseable {
             session.successors.removeFirst();
         }
         session.successors.add(new Successors(token, TokenStatistics.topN(logits, n).ids()));
+    }
+
+    /**
+     * The request's draft text in this model's tokens, as the continuation of {@code prompt}: the prompt text and the
+     * draft text are tokenised together (a SentencePiece vocabulary spells a word at the start of a text otherwise
+     * than after other text) and the tokens after the prompt's are the hint. A draft text that cannot be tokenised,
+     * or whose joint tokenisation does not start with the prompt's tokens, gives no hint: it is only an optimisation.
+     */
+    private int[] hintTokens(GenerateRequest request, int[] prompt) {
+        String text = request.draftText();
+        if (text == null || text.isEmpty()) {
+            return new int[0];
+        }
+        try {
+            String promptText = request.prompt() != null ? request.prompt() : model.vocabulary().detokenize(prompt, true, false);
+            int[] joint = model.vocabulary().tokenize(promptText + text, true, false);
+            if (joint.length <= prompt.length || !Arrays.equals(joint, 0, prompt.length, prompt, 0, prompt.length)) {
+                LOG.debug("The draft text of {} does not continue its prompt's tokens; verifying without it", request.requestId());
+                return new int[0];
+            }
+            // all of it up to the context: after a divergence, phrases from anywhere in it can be picked up again
+            return Arrays.copyOfRange(joint, prompt.length, Math.min(joint.length, settings.sequenceContext()));
+        } catch (LlamaException e) {
+            LOG.debug("The draft text of {} cannot be tokenised ({}); verifying without it", request.requestId(), e.getMessage());
+            return new int[0];
+        }
+    }
+
+    /**
+     * The next hint tokens to verify, in chunks of the policy's {@code maxDraftTokens}: where the committed
+     * completion still equals the hint's prefix, the tokens after it; once they differ, the tokens after the next
+     * place in the hint where the last {@value #HINT_MATCH} committed tokens occur (the small answer often says the
+     * same phrase a little later or earlier); none where they occur nowhere or the hint is used up.
+     */
+    private int[] nextHintChunk(Session session) {
+        int[] hint = session.hint;
+        if (hint.length == 0) {
+            return new int[0];
+        }
+        int[] tokens = session.state.tokens();
+        int completed = tokens.length - session.state.promptLength();
+        int from = -1;
+        if (session.hintAligned) {
+            for (int i = session.hintChecked; i < completed && session.hintAligned; i++) {
+                session.hintAligned = i < hint.length && tokens[session.state.promptLength() + i] == hint[i];
+            }
+            if (session.hintAligned) {
+                session.hintChecked = completed;
+                from = completed;
+            }
+        }
+        if (from < 0) {
+            from = matchEnd(hint, tokens, session.hintCursor);
+            if (from < 0 && session.hintCursor > 0) {
+                from = matchEnd(hint, tokens, 0);
+            }
+        }
+        int k = session.state.speculation().maxDraftTokens() > 0 ? session.state.speculation().maxDraftTokens() : DEFAULT_HINT_CHUNK;
+        int n = from < 0 ? 0 : Math.min(Math.min(k, hint.length - from), draftRoom(session));
+        if (n <= 0) {
+            return new int[0];
+        }
+        session.hintCursor = from;
+        return Arrays.copyOfRange(hint, from, from + n);
+    }
+
+    /** The hint position right after the first occurrence, ending at {@code from} or later, of the committed tail. */
+    private static int matchEnd(int[] hint, int[] tokens, int from) {
+        if (tokens.length < HINT_MATCH) {
+            return -1;
+        }
+        for (int end = Math.max(HINT_MATCH, from); end < hint.length; end++) {
+            if (Arrays.equals(hint, end - HINT_MATCH, end, tokens, tokens.length - HINT_MATCH, tokens.length)) {
+                return end;
+            }
+        }
+        return -1;
     }
 
     /** Draft tokens worth verifying: within the vocabulary, the token budget and the context. */

@@ -245,6 +245,67 @@ class SpeculativeVerifierTest {
     }
 
     @Test
+    void aDraftTextIsVerifiedInChunksAndTheOutputStaysTheTargetsOwn() {
+        InProcessLink link = new InProcessLink(); // no drafter: with mode OFF only the draft text speculates
+        SpeculativeVerifier verifier = verifier(link, VerifierSettings.defaults("stories260K", 512));
+        SpeculationPolicy hintOnly = new SpeculationPolicy(SpeculationPolicy.Mode.OFF, null, 8, 0);
+        String prompt = prompts.get(3);
+        int[] promptTokens = target.vocabulary().tokenize(prompt, true, false);
+        int[] expected = TargetOnly.generate(target, promptTokens, TOKENS, SamplingParams.greedy());
+        String own = completionText(promptTokens, expected);
+        String half = completionText(promptTokens, java.util.Arrays.copyOf(expected, 24));
+
+        verifier.onGenerate(request("scratch", prompt, SamplingParams.greedy(), SpeculationPolicy.off()));
+        verifier.onGenerate(request("own", prompt, SamplingParams.greedy(), hintOnly).withDraftText(own));
+        verifier.onGenerate(request("half", prompt, SamplingParams.greedy(), hintOnly).withDraftText(half + " zebra purple seven"));
+        verifier.onGenerate(request("wrong", prompt, SamplingParams.greedy(), hintOnly).withDraftText(" Zebras count seven purple moons"));
+        // the answer's second half behind a different start: picked up where the committed tail recurs in it
+        String secondHalf = completionText(promptTokens, expected).substring(half.length());
+        verifier.onGenerate(request("later", prompt, SamplingParams.greedy(), hintOnly).withDraftText(" Zebras count." + half.substring(half.length() / 2)
+                + secondHalf));
+        for (String id : List.of("scratch", "own", "half", "wrong", "later")) {
+            assertThat(link.awaitEnd(id)).isInstanceOf(GenerationEvent.Done.class);
+            assertThat(link.tokens(id)).as(id).containsExactly(expected);
+        }
+        int scratch = rounds(link, "scratch");
+        assertThat(scratch).as("one verification round per token after the first").isEqualTo(expected.length - 1);
+        // its own answer as the draft: every chunk of 8 is accepted and each round adds the target's own token
+        assertThat(rounds(link, "own")).isLessThanOrEqualTo((expected.length + 8) / 9 + 1);
+        assertThat(rounds(link, "half")).as("the hint helps until it diverges").isLessThan(scratch).isGreaterThan(rounds(link, "own"));
+        assertThat(rounds(link, "wrong")).isLessThanOrEqualTo(scratch);
+        assertThat(rounds(link, "later")).as("re-synchronised on the committed tail").isLessThan(scratch - 10);
+        assertThat(link.draftRequests()).as("mode OFF asks no drafter").isEmpty();
+    }
+
+    @Test
+    void afterTheDraftTextDivergesTheDraftersTakeOver() {
+        InProcessLink link = new InProcessLink().drafter(drafterService(q8));
+        SpeculativeVerifier verifier = verifier(link, VerifierSettings.defaults("stories260K", 512));
+        String prompt = prompts.get(4);
+        int[] promptTokens = target.vocabulary().tokenize(prompt, true, false);
+        int[] expected = TargetOnly.generate(target, promptTokens, TOKENS, SamplingParams.greedy());
+        String start = completionText(promptTokens, java.util.Arrays.copyOf(expected, 12));
+        verifier.onGenerate(request("takeover", prompt, SamplingParams.greedy(), SpeculationPolicy.fixed(4))
+                .withDraftText(start + " zebra purple seven"));
+        assertThat(link.awaitEnd("takeover")).isInstanceOf(GenerationEvent.Done.class);
+        assertThat(link.tokens("takeover")).containsExactly(expected);
+        assertThat(link.draftRequests()).as("drafters were asked once the draft text was used").isNotEmpty();
+        assertThat(link.draftRequests().getFirst().state().tokens().length - link.draftRequests().getFirst().state().promptLength())
+                .as("not before the draft text's accepted prefix").isGreaterThanOrEqualTo(12);
+    }
+
+    /** The text {@code completion} adds after the prompt (with its leading space, as round events carry it). */
+    private static String completionText(int[] prompt, int[] completion) {
+        int[] all = java.util.Arrays.copyOf(prompt, prompt.length + completion.length);
+        System.arraycopy(completion, 0, all, prompt.length, completion.length);
+        return target.vocabulary().detokenize(all, true, false).substring(target.vocabulary().detokenize(prompt, true, false).length());
+    }
+
+    private static int rounds(InProcessLink link, String id) {
+        return ((GenerationEvent.Done) link.awaitEnd(id)).stats().rounds();
+    }
+
+    @Test
     void aDrafterThatNeverAnswersLeavesTheOutputExactOnlySlower() {
         InProcessLink link = new InProcessLink().drafter(drafterService(q8));
         link.intercept(request -> { }); // the drafter is gone

@@ -1,0 +1,69 @@
+package io.speculum.cascade;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.speculum.protocol.CascadeReply;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The router's Prometheus meters ({@code speculum_cascade_*}): requests by outcome, deferrals and the deferral rate,
+ * the histogram of deferral scores, and completion tokens per model.
+ */
+public final class CascadeMetrics {
+
+    private static final String PREFIX = "speculum.cascade.";
+
+    private final MeterRegistry registry;
+    private final DistributionSummary scores;
+    private final Counter deferrals;
+    private final Counter smallTokens;
+    private final Counter largeTokens;
+    private final Counter largeRounds;
+    private final LongAdder decided = new LongAdder();
+    private final LongAdder deferred = new LongAdder();
+
+    public CascadeMetrics(MeterRegistry registry, String rule) {
+        this.registry = registry;
+        this.scores = DistributionSummary.builder(PREFIX + "score").tag("rule", rule)
+                .description("Deferral scores of small answers").publishPercentileHistogram().register(registry);
+        this.deferrals = Counter.builder(PREFIX + "deferrals").description("Requests the rule deferred to the large model").register(registry);
+        this.smallTokens = Counter.builder(PREFIX + "tokens").tag("model", "small").description("Completion tokens per model").register(registry);
+        this.largeTokens = Counter.builder(PREFIX + "tokens").tag("model", "large").description("Completion tokens per model").register(registry);
+        this.largeRounds = Counter.builder(PREFIX + "large_verification_rounds")
+                .description("Large-model verification rounds spent on deferred requests").register(registry);
+        Gauge.builder(PREFIX + "deferral_rate", this, CascadeMetrics::deferralRate)
+                .description("Deferred share of the requests decided since start").register(registry);
+    }
+
+    void decided(double score, boolean defer) {
+        scores.record(Math.min(score, Double.MAX_VALUE));
+        decided.increment();
+        if (defer) {
+            deferred.increment();
+            deferrals.increment();
+        }
+    }
+
+    void answered(CascadeReply reply) {
+        String outcome = switch (reply) {
+            case CascadeReply.Answer a when a.answeredBy() == CascadeReply.Model.LARGE -> "large";
+            case CascadeReply.Answer a when a.undeferred() != null -> "small_undeferred";
+            case CascadeReply.Answer a -> "small";
+            case CascadeReply.Error e -> "error";
+        };
+        Counter.builder(PREFIX + "requests").tag("outcome", outcome).description("Cascade requests answered, by outcome")
+                .register(registry).increment();
+        if (reply instanceof CascadeReply.Answer answer) {
+            smallTokens.increment(answer.costs().smallCompletionTokens());
+            largeTokens.increment(answer.costs().largeCompletionTokens());
+            largeRounds.increment(answer.costs().largeVerificationRounds());
+        }
+    }
+
+    public double deferralRate() {
+        long n = decided.sum();
+        return n == 0 ? 0 : (double) deferred.sum() / n;
+    }
+}

@@ -1,0 +1,118 @@
+package io.speculum.cascade.calibration;
+
+import io.speculum.generation.CompletionTracker;
+import io.speculum.llama.ContextOptions;
+import io.speculum.llama.DecodeBatch;
+import io.speculum.llama.InferenceContext;
+import io.speculum.llama.Model;
+import io.speculum.math.SamplingParams;
+import io.speculum.math.SpeculativeSampling;
+import io.speculum.math.TokenObservation;
+import io.speculum.math.TokenSampler;
+import io.speculum.math.TokenStatistics;
+import io.speculum.protocol.GenerationEvent.FinishReason;
+import io.speculum.protocol.GenerationEvent.TokenConfidence;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Greedy generation with one model in this process, one token per decode, with each token's confidence: what the
+ * drafter-service's small-model generation and the verifier compute, without Kafka (for calibration runs and as the
+ * target-only reference in tests). The context is batch-invariant, so logits equal the services' own.
+ */
+public final class InProcessGenerator implements AutoCloseable {
+
+    private static final int BATCH = 64;
+
+    private final Model model;
+    private final InferenceContext context;
+
+    /** One generation: its tokens and text (as round events carry it), each token's confidence, why it stopped. */
+    public record Generated(int[] promptTokens, int[] tokens, String text, List<TokenConfidence> confidence, FinishReason finish) {
+    }
+
+    public InProcessGenerator(Model model) {
+        this.model = model;
+        // one thread: single-token decodes of tiny models gain nothing from more, and lose much on a busy machine
+        this.context = model.newContext(ContextOptions.defaults(model.metadata().trainingContext()).withBatchSize(BATCH)
+                .withThreads(1).withBatchInvariance(true));
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public Generated generate(String prompt, int maxTokens) {
+        int[] promptTokens = model.vocabulary().tokenize(prompt, true, false);
+        if (promptTokens.length >= context.positionLimit()) {
+            throw new IllegalArgumentException("the prompt has " + promptTokens.length + " tokens; the context holds " + context.positionLimit());
+        }
+        context.clear();
+        CompletionTracker tracker = new CompletionTracker(model.vocabulary(), List.of(), promptTokens.length, maxTokens,
+                context.positionLimit());
+        DecodeBatch batch = new DecodeBatch();
+        for (int start = 0; start < promptTokens.length; start += BATCH) { // prefill in batches the context takes
+            batch.clear();
+            batch.addSequence(0, Arrays.copyOfRange(promptTokens, start, Math.min(promptTokens.length, start + BATCH)), start, false);
+            context.decode(batch);
+        }
+        int row = batch.size() - 1;
+        int position = promptTokens.length;
+        SamplingParams greedy = SamplingParams.greedy();
+        List<Integer> tokens = new ArrayList<>();
+        List<TokenConfidence> confidence = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        while (true) {
+            float[] logits = context.logits(row);
+            int token = SpeculativeSampling.sampleTarget(TokenSampler.distribution(logits, greedy), 0, position);
+            TokenObservation observed = TokenStatistics.observe(logits, token);
+            CompletionTracker.Commit commit = tracker.commit(new int[] {token});
+            for (int t : commit.tokens()) {
+                tokens.add(t);
+                confidence.add(new TokenConfidence(t, observed.logProb(), observed.entropy(), TokenStatistics.topTwoMargin(logits)));
+            }
+            text.append(commit.text());
+            if (commit.finish() != null) {
+                text.append(tracker.flush());
+                return new Generated(promptTokens, tokens.stream().mapToInt(Integer::intValue).toArray(), text.toString(),
+                        confidence, commit.finish());
+            }
+            batch.clear();
+            row = batch.add(token, position++, 0, true);
+            context.decode(batch);
+        }
+    }
+
+    /** The model's mean log-probability per token of {@code continuation} after {@code prompt} (batched decodes). */
+    public double meanLogLikelihood(String prompt, String continuation) {
+        int[] promptTokens = model.vocabulary().tokenize(prompt, true, false);
+        int[] joint = model.vocabulary().tokenize(prompt + continuation, true, false);
+        int common = 0;
+        while (common < promptTokens.length && common < joint.length && joint[common] == promptTokens[common]) {
+            common++;
+        }
+        int[] scored = Arrays.copyOf(joint, Math.min(joint.length, context.positionLimit()));
+        if (scored.length <= common || common == 0) {
+            return Double.NaN;
+        }
+        context.clear();
+        DecodeBatch batch = new DecodeBatch();
+        double sum = 0;
+        for (int start = 0; start < scored.length - 1; start += BATCH) {
+            int end = Math.min(scored.length - 1, start + BATCH);
+            batch.clear();
+            batch.addSequence(0, Arrays.copyOfRange(scored, start, end), start, true);
+            context.decode(batch);
+            for (int i = Math.max(start, common - 1); i < end; i++) {
+                sum += TokenStatistics.logProbability(context.logits(i - start), scored[i + 1]);
+            }
+        }
+        return sum / (scored.length - common);
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}

@@ -1,0 +1,166 @@
+package io.speculum.cascade.deferral;
+
+import java.util.List;
+
+/**
+ * L2-regularised logistic regression over standardised features, fitted by Newton's method (iteratively reweighted
+ * least squares): a handful of features and at most thousands of examples, so each step solves a small dense system
+ * exactly and the fit is deterministic. The ridge keeps the weights finite on separable data.
+ *
+ * @param features names of the features, in order
+ * @param means    per-feature mean of the training data (subtracted before weighting)
+ * @param scales   per-feature standard deviation of the training data (1 where it was 0)
+ * @param weights  one weight per standardised feature
+ * @param bias     the intercept
+ */
+public record LogisticRegression(List<String> features, double[] means, double[] scales, double[] weights, double bias) {
+
+    private static final int MAX_STEPS = 100;
+
+    public LogisticRegression {
+        features = List.copyOf(features);
+        if (means.length != features.size() || scales.length != features.size() || weights.length != features.size()) {
+            throw new IllegalArgumentException("one mean, scale and weight per feature (" + features.size() + ")");
+        }
+    }
+
+    /** Probability of the positive class. */
+    public double probability(double[] x) {
+        return sigmoid(logit(x));
+    }
+
+    public double logit(double[] x) {
+        if (x.length != weights.length) {
+            throw new IllegalArgumentException("expected " + weights.length + " features, got " + x.length);
+        }
+        double z = bias;
+        for (int j = 0; j < x.length; j++) {
+            z += weights[j] * (x[j] - means[j]) / scales[j];
+        }
+        return z;
+    }
+
+    /**
+     * Fits {@code P(positive | x)}.
+     *
+     * @param l2 ridge penalty on the weights (not the bias), as a multiple of the example count
+     */
+    public static LogisticRegression fit(List<String> names, double[][] x, boolean[] positive, double l2) {
+        int n = x.length;
+        if (n == 0 || n != positive.length) {
+            throw new IllegalArgumentException("need examples with one label each, got " + n + " and " + positive.length);
+        }
+        int d = names.size();
+        double[] means = new double[d];
+        double[] scales = new double[d];
+        for (int j = 0; j < d; j++) {
+            double sum = 0;
+            for (double[] row : x) {
+                sum += row[j];
+            }
+            means[j] = sum / n;
+            double squares = 0;
+            for (double[] row : x) {
+                squares += (row[j] - means[j]) * (row[j] - means[j]);
+            }
+            double sd = Math.sqrt(squares / n);
+            scales[j] = sd > 1e-12 ? sd : 1;
+        }
+        double[][] z = new double[n][d + 1];
+        for (int i = 0; i < n; i++) {
+            z[i][0] = 1;
+            for (int j = 0; j < d; j++) {
+                z[i][j + 1] = (x[i][j] - means[j]) / scales[j];
+            }
+        }
+        double[] beta = new double[d + 1];
+        double penalty = l2 * n;
+        for (int step = 0; step < MAX_STEPS; step++) {
+            double[] gradient = new double[d + 1];
+            double[][] hessian = new double[d + 1][d + 1];
+            for (int i = 0; i < n; i++) {
+                double p = sigmoid(dot(beta, z[i]));
+                double residual = (positive[i] ? 1 : 0) - p;
+                double w = Math.max(p * (1 - p), 1e-12);
+                for (int a = 0; a <= d; a++) {
+                    gradient[a] += residual * z[i][a];
+                    for (int b = 0; b <= a; b++) {
+                        hessian[a][b] += w * z[i][a] * z[i][b];
+                    }
+                }
+            }
+            for (int a = 0; a <= d; a++) {
+                for (int b = a + 1; b <= d; b++) {
+                    hessian[a][b] = hessian[b][a];
+                }
+                if (a > 0) {
+                    gradient[a] -= penalty * beta[a];
+                    hessian[a][a] += penalty;
+                }
+            }
+            double[] delta = solve(hessian, gradient);
+            double largest = 0;
+            for (int a = 0; a <= d; a++) {
+                beta[a] += delta[a];
+                largest = Math.max(largest, Math.abs(delta[a]));
+            }
+            if (largest < 1e-9) {
+                break;
+            }
+        }
+        double[] weights = new double[d];
+        System.arraycopy(beta, 1, weights, 0, d);
+        return new LogisticRegression(names, means, scales, weights, beta[0]);
+    }
+
+    static double sigmoid(double z) {
+        return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+
+    /** Gaussian elimination with partial pivoting (the matrix is symmetric positive definite: the ridge sees to it). */
+    private static double[] solve(double[][] matrix, double[] rhs) {
+        int m = rhs.length;
+        double[][] a = new double[m][];
+        for (int i = 0; i < m; i++) {
+            a[i] = java.util.Arrays.copyOf(matrix[i], m + 1);
+            a[i][m] = rhs[i];
+        }
+        for (int col = 0; col < m; col++) {
+            int pivot = col;
+            for (int r = col + 1; r < m; r++) {
+                if (Math.abs(a[r][col]) > Math.abs(a[pivot][col])) {
+                    pivot = r;
+                }
+            }
+            double[] swap = a[col];
+            a[col] = a[pivot];
+            a[pivot] = swap;
+            if (Math.abs(a[col][col]) < 1e-300) {
+                throw new ArithmeticException("singular system in logistic regression");
+            }
+            for (int r = col + 1; r < m; r++) {
+                double f = a[r][col] / a[col][col];
+                for (int c = col; c <= m; c++) {
+                    a[r][c] -= f * a[col][c];
+                }
+            }
+        }
+        double[] x = new double[m];
+        for (int r = m - 1; r >= 0; r--) {
+            double s = a[r][m];
+            for (int c = r + 1; c < m; c++) {
+                s -= a[r][c] * x[c];
+            }
+            x[r] = s / a[r][r];
+        }
+        return x;
+    }
+}

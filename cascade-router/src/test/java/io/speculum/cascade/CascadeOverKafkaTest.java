@@ -1,0 +1,298 @@
+package io.speculum.cascade;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.speculum.cascade.calibration.DraftTextReplay;
+import io.speculum.cascade.calibration.InProcessGenerator;
+import io.speculum.drafter.DrafterApplication;
+import io.speculum.llama.Model;
+import io.speculum.math.SamplingParams;
+import io.speculum.protocol.CascadeReply;
+import io.speculum.protocol.CascadeRequest;
+import io.speculum.protocol.GenerateRequest;
+import io.speculum.protocol.GenerationEvent;
+import io.speculum.protocol.ProtocolCodec;
+import io.speculum.protocol.ProtocolError.ErrorCode;
+import io.speculum.protocol.SpeculationPolicy;
+import io.speculum.protocol.Topics;
+import io.speculum.verifier.VerifierApplication;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.MessageListenerContainer;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.kafka.test.utils.ContainerTestUtils;
+import org.springframework.web.client.RestClient;
+
+/**
+ * The cascade end to end over a real (in-process KRaft) broker: a drafter-service serving TinyStories-656K as the
+ * small model, a verifier-service serving stories260K as the large one, and the cascade router, driven by a plain
+ * Kafka client. Thresholds are picked from the scores measured here, not assumed.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CascadeOverKafkaTest {
+
+    private static final Path SHARED = Path.of(System.getProperty("speculum.shared.dir"));
+    private static final Path LARGE = SHARED.resolve("models/stories260K.gguf");
+    private static final Path SMALL = SHARED.resolve("models/TinyStories-656K-f32.gguf");
+    private static final String REPLIES = "test-cascade-replies";
+    private static final String DIRECT = "test-direct-replies";
+    private static final int TOKENS = 24;
+    private static final int LONG = 64;
+    private static final List<String> PROMPTS = List.of(
+            "Once upon a time, there was a little girl named Lily.",
+            "The sun was shining and the birds",
+            "Tom had a big red ball. One day,",
+            "Grandpa's old clock made a strange",
+            "The purple dragon whispered seven",
+            "Mia and her mom went to the park");
+
+    private static EmbeddedKafkaKraftBroker broker;
+    private static ConfigurableApplicationContext smallApp;
+    private static ConfigurableApplicationContext largeApp;
+    private static ConfigurableApplicationContext routerApp;
+    private static Model large;
+    private static InProcessGenerator largeAlone;
+    private static Model small;
+    private static InProcessGenerator smallAlone;
+    private static KafkaProducer<String, byte[]> producer;
+    private static TopicCollector<CascadeReply> replies;
+    private static TopicCollector<GenerationEvent> direct;
+    private static TopicCollector<Void> deadLetters;
+    private static final Map<String, Double> scores = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void start() {
+        broker = new EmbeddedKafkaKraftBroker(1, 3, Topics.GENERATE, Topics.DRAFT, Topics.VERIFY, Topics.SMALL_GENERATE,
+                Topics.CASCADE, Topics.DEAD_LETTER, "llm.cascade-router-replies", REPLIES, DIRECT);
+        broker.afterPropertiesSet();
+        large = Model.load(LARGE);
+        largeAlone = new InProcessGenerator(large);
+        small = Model.load(SMALL);
+        smallAlone = new InProcessGenerator(small);
+        // the small model's own drafter-service: it serves llm.small-generate; its drafting is never asked for
+        // (deferred requests verify only the small answer: large-speculation off)
+        smallApp = awaitAssignment(DrafterApplication.builder().run("--server.port=0",
+                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+                "--speculum.drafter.model.path=" + SMALL));
+        largeApp = awaitAssignment(VerifierApplication.builder().run("--server.port=0",
+                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+                "--speculum.verifier.model.path=" + LARGE));
+        routerApp = startRouter("error");
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
+                ProducerConfig.LINGER_MS_CONFIG, 0), new StringSerializer(), new ByteArraySerializer());
+        replies = new TopicCollector<>(broker.getBrokersAsString(), REPLIES, CascadeReply.class);
+        direct = new TopicCollector<>(broker.getBrokersAsString(), DIRECT, GenerationEvent.class);
+        deadLetters = new TopicCollector<>(broker.getBrokersAsString(), Topics.DEAD_LETTER, null);
+    }
+
+    @AfterAll
+    static void stop() {
+        deadLetters.close();
+        direct.close();
+        replies.close();
+        producer.close();
+        for (ConfigurableApplicationContext app : new ConfigurableApplicationContext[] {routerApp, largeApp, smallApp}) {
+            if (app != null) {
+                app.close();
+            }
+        }
+        largeAlone.close();
+        large.close();
+        smallAlone.close();
+        small.close();
+        broker.destroy();
+    }
+
+    @Test
+    @Order(1)
+    void lowUncertaintyIsAnsweredSmallAndHighUncertaintyIsDeferredToTheLargeModelsOwnAnswer() {
+        for (int i = 0; i < PROMPTS.size(); i++) { // measure: a threshold nothing exceeds keeps every answer small
+            send(request("measure-" + i, PROMPTS.get(i), Double.MAX_VALUE));
+        }
+        for (int i = 0; i < PROMPTS.size(); i++) {
+            CascadeReply.Answer measured = answer(awaitReply("measure-" + i));
+            assertThat(measured.answeredBy()).isEqualTo(CascadeReply.Model.SMALL);
+            assertThat(measured.deferred()).isFalse();
+            assertThat(measured.costs().smallCompletionTokens()).isPositive();
+            assertThat(measured.costs().largeCompletionTokens()).isZero();
+            scores.put(PROMPTS.get(i), measured.score());
+        }
+        String confident = scores.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        String unsure = scores.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        assertThat(scores.get(unsure)).as("the prompts' small answers differ in uncertainty: %s", scores).isGreaterThan(scores.get(confident));
+        double threshold = (scores.get(confident) + scores.get(unsure)) / 2;
+
+        send(request("confident", confident, threshold));
+        send(request("unsure", unsure, threshold));
+        CascadeReply.Answer small = answer(awaitReply("confident"));
+        CascadeReply.Answer deferred = answer(awaitReply("unsure"));
+
+        assertThat(small.answeredBy()).isEqualTo(CascadeReply.Model.SMALL);
+        // the same answer, scored again (decoded beside other requests: logits may differ in the last bits)
+        assertThat(small.score()).isCloseTo(scores.get(confident), within(1e-4)).isLessThanOrEqualTo(small.threshold());
+        assertThat(deferred.answeredBy()).isEqualTo(CascadeReply.Model.LARGE);
+        assertThat(deferred.deferred()).isTrue();
+        assertThat(deferred.undeferred()).isNull();
+        assertThat(deferred.score()).isGreaterThan(deferred.threshold());
+        assertThat(deferred.threshold()).isEqualTo(threshold);
+        assertThat(deferred.rule()).isEqualTo("chow-quantile-0.5");
+        InProcessGenerator.Generated own = largeAlone.generate(unsure, TOKENS);
+        assertThat(deferred.text()).as("the large model's own greedy answer").isEqualTo(own.text());
+        assertThat(deferred.costs().largeCompletionTokens()).isEqualTo(own.tokens().length);
+        assertThat(deferred.costs().smallCompletionTokens()).as("the small answer was paid for too").isPositive();
+    }
+
+    @Test
+    @Order(2)
+    void theSpeculativeCascadeNeedsFewerLargeModelPassesThanGeneratingFromScratch() {
+        // threshold -1 defers whatever the score; longer answers, where the two models' phrases meet
+        List<String> prompts = List.of("Once upon a time, there was a little girl named", "One day, Lily went to the",
+                "The little dog wagged his");
+        int speculativeRounds = 0;
+        int scratchRounds = 0;
+        int accepted = 0;
+        for (int i = 0; i < prompts.size(); i++) {
+            send(new CascadeRequest("speculative-" + i, REPLIES, prompts.get(i), LONG, SamplingParams.greedy(), List.of(), -1.0, 0, 0));
+            GenerateRequest scratch = new GenerateRequest("scratch-" + i, DIRECT, null, prompts.get(i), null, LONG,
+                    SamplingParams.greedy(), List.of(), SpeculationPolicy.off(), 0, 0);
+            producer.send(new ProducerRecord<>(Topics.GENERATE, scratch.requestId(), ProtocolCodec.write(scratch)));
+            producer.flush();
+        }
+        for (int i = 0; i < prompts.size(); i++) {
+            CascadeReply.Answer deferred = answer(awaitReply("speculative-" + i));
+            String id = "scratch-" + i;
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> direct.records(id).stream().anyMatch(GenerationEvent::ends));
+            GenerationEvent.Done alone = (GenerationEvent.Done) direct.records(id).stream().filter(GenerationEvent::ends).findFirst().orElseThrow();
+
+            assertThat(deferred.answeredBy()).isEqualTo(CascadeReply.Model.LARGE);
+            assertThat(deferred.text()).isEqualTo(largeAlone.generate(prompts.get(i), LONG).text());
+            assertThat(deferred.costs().largeCompletionTokens()).isEqualTo(alone.usage().completionTokens());
+            // with only the small answer as draft, every accepted token of it is one large-model pass saved
+            assertThat(deferred.costs().largeVerificationRounds()).as(prompts.get(i))
+                    .isEqualTo(alone.stats().rounds() - deferred.costs().largeDraftTokensAccepted());
+            // the calibration command's replay of the verifier's draft-text rule counts the same
+            InProcessGenerator.Generated own = largeAlone.generate(prompts.get(i), LONG);
+            String smallText = " " + smallAlone.generate(prompts.get(i) + " ", LONG).text();
+            DraftTextReplay replay = DraftTextReplay.of(own.promptTokens(), own.tokens(), own.finish() == GenerationEvent.FinishReason.STOP,
+                    LONG, DraftTextReplay.hintTokens(large, prompts.get(i), own.promptTokens(), smallText), 8);
+            assertThat(replay.rounds()).as("replayed rounds, %s", prompts.get(i)).isEqualTo(deferred.costs().largeVerificationRounds());
+            assertThat(replay.accepted()).isEqualTo(deferred.costs().largeDraftTokensAccepted());
+            speculativeRounds += deferred.costs().largeVerificationRounds();
+            scratchRounds += alone.stats().rounds();
+            accepted += deferred.costs().largeDraftTokensAccepted();
+        }
+        assertThat(accepted).as("tokens of the small answers the large model kept").isPositive();
+        assertThat(speculativeRounds).as("large-model passes after the prefill").isLessThan(scratchRounds);
+    }
+
+    @Test
+    @Order(3)
+    void badInputGetsAClearErrorAndUnreadableRecordsAreDeadLettered() {
+        send(new CascadeRequest("too-long", REPLIES, "Once", 100_000, null, null, null, 0, 0));
+        assertThat(awaitReply("too-long")).isInstanceOfSatisfying(CascadeReply.Error.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+            assertThat(e.message()).contains("maxTokens");
+        });
+        send(new CascadeRequest("no-prompt", REPLIES, " ", 8, null, null, null, 0, 0));
+        assertThat(((CascadeReply.Error) awaitReply("no-prompt")).code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        producer.send(new ProducerRecord<>(Topics.CASCADE, "garbage", "{not json".getBytes(StandardCharsets.UTF_8)));
+        producer.flush();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> deadLetters.raw().stream().anyMatch(r -> "garbage".equals(r.key())));
+    }
+
+    @Test
+    @Order(4)
+    void metricsCountRequestsDeferralsScoresAndTokensPerModel() {
+        String metrics = RestClient.create("http://localhost:" + routerApp.getEnvironment().getProperty("local.server.port"))
+                .get().uri("/actuator/prometheus").retrieve().body(String.class);
+        assertThat(metrics)
+                .containsPattern("speculum_cascade_requests_total\\{[^}]*outcome=\"small\"[^}]*\\} [1-9]")
+                .containsPattern("speculum_cascade_requests_total\\{[^}]*outcome=\"large\"[^}]*\\} [1-9]")
+                .containsPattern("speculum_cascade_requests_total\\{[^}]*outcome=\"error\"[^}]*\\} [1-9]")
+                .containsPattern("speculum_cascade_deferrals_total(\\{[^}]*\\})? [1-9]")
+                .containsPattern("speculum_cascade_deferral_rate(\\{[^}]*\\})? 0\\.[0-9]*[1-9]")
+                .contains("speculum_cascade_score_bucket{")
+                .containsPattern("speculum_cascade_tokens_total\\{[^}]*model=\"large\"[^}]*\\} [1-9]")
+                .containsPattern("speculum_cascade_tokens_total\\{[^}]*model=\"small\"[^}]*\\} [1-9]");
+    }
+
+    @Test
+    @Order(5)
+    void withTheLargeModelGoneADeferredRequestEndsInTheConfiguredOutcomeAndNeverHangs() {
+        largeApp.close();
+        largeApp = null;
+        String prompt = PROMPTS.get(2);
+        send(request("gone-error", prompt, -1.0));
+        assertThat(awaitReply("gone-error")).isInstanceOfSatisfying(CascadeReply.Error.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.DEADLINE_EXCEEDED);
+            assertThat(e.message()).contains("large model did not answer");
+        });
+        routerApp.close();
+        routerApp = startRouter("small-answer");
+        send(request("gone-small", prompt, -1.0));
+        assertThat(awaitReply("gone-small")).isInstanceOfSatisfying(CascadeReply.Answer.class, a -> {
+            assertThat(a.answeredBy()).isEqualTo(CascadeReply.Model.SMALL);
+            assertThat(a.deferred()).as("the rule said defer").isTrue();
+            assertThat(a.undeferred()).contains("large model did not answer");
+            assertThat(a.text()).isNotBlank();
+            assertThat(a.costs().largeCompletionTokens()).isZero();
+        });
+    }
+
+    private static ConfigurableApplicationContext startRouter(String onLargeFailure) {
+        return awaitAssignment(CascadeRouterApplication.builder().run("--server.port=0",
+                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+                "--speculum.cascade.small-model=TinyStories-656K-f32",
+                "--speculum.cascade.small-prompt-suffix= ",
+                "--speculum.cascade.large-speculation=off",
+                "--speculum.cascade.large-timeout=4s",
+                "--speculum.cascade.on-large-failure=" + onLargeFailure));
+    }
+
+    private static ConfigurableApplicationContext awaitAssignment(ConfigurableApplicationContext app) {
+        for (MessageListenerContainer container : app.getBean(KafkaListenerEndpointRegistry.class).getListenerContainers()) {
+            ContainerTestUtils.waitForAssignment(container, 3);
+        }
+        return app;
+    }
+
+    private static CascadeRequest request(String id, String prompt, Double threshold) {
+        return new CascadeRequest(id, REPLIES, prompt, TOKENS, SamplingParams.greedy(), List.of(), threshold, 0, 0);
+    }
+
+    private static void send(CascadeRequest request) {
+        producer.send(new ProducerRecord<>(Topics.CASCADE, request.requestId(), ProtocolCodec.write(request)));
+        producer.flush();
+    }
+
+    private static CascadeReply awaitReply(String id) {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !replies.records(id).isEmpty());
+        assertThat(replies.records(id)).as("exactly one reply").hasSize(1);
+        return replies.records(id).getFirst();
+    }
+
+    private static CascadeReply.Answer answer(CascadeReply reply) {
+        assertThat(reply).isInstanceOf(CascadeReply.Answer.class);
+        return (CascadeReply.Answer) reply;
+    }
+}

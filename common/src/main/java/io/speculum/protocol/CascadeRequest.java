@@ -1,0 +1,30 @@
+package io.speculum.protocol;
+
+import io.speculum.math.SamplingParams;
+import java.util.List;
+
+/**
+ * A request to the cascade router ({@link Topics#CASCADE}): the small model answers first; the router defers to the
+ * large model when the small answer's token-level uncertainty scores above the threshold. One {@link CascadeReply}
+ * comes back on {@code replyTopic}, keyed by the request id.
+ *
+ * @param prompt           the prompt text (already rendered with a chat template where that applies)
+ * @param threshold        optional: this request's deferral threshold instead of the router's configured one
+ * @param deadlineAtMillis epoch millis by which it must be answered, 0 for the router's own time limits only
+ */
+public record CascadeRequest(
+        String requestId,
+        String replyTopic,
+        String prompt,
+        int maxTokens,
+        SamplingParams sampling,
+        List<String> stop,
+        Double threshold,
+        long createdAtMillis,
+        long deadlineAtMillis) {
+
+    public CascadeRequest {
+        stop = stop == null ? List.of() : List.copyOf(stop);
+        sampling = sampling == null ? SamplingParams.greedy() : sampling;
+    }
+}
