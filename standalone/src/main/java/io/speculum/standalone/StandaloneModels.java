@@ -52,7 +52,8 @@ record StandaloneModels(Path target, Path drafter) {
             Path partial = Files.createTempFile(drafter.getParent(), drafter.getFileName().toString(), ".partial");
             DerivedDrafter derived = new DrafterDeriver().derive(new DrafterDerivation(target, partial, models.drafterFormat(), 0));
             Files.move(partial, drafter, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            LOG.info("Derived the drafter {} from {} ({})", drafter, target.getFileName(), derived);
+            LOG.info("Derived the drafter {} from {}: {}, {} tensors converted, {} kept as they were", drafter,
+                    target.getFileName(), models.drafterFormat(), derived.converted().size(), derived.unchanged().size());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot derive a drafter into " + drafter.getParent() + ": " + e.getMessage(), e);
         }
