@@ -156,6 +156,36 @@ class StandaloneEndToEndTest {
     }
 
     @Test
+    @Order(2)
+    void theCallersW3cTraceContextTravelsWithTheRequestIntoKafka() throws Exception {
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        var response = Sse.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/v1/completions"))
+                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
+                .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"stories260K\",\"prompt\":\"Once upon a time\",\"max_tokens\":4,\"temperature\":0}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        String id = Sse.JSON.readTree(response.body()).path("id").asString();
+
+        String traceparent = null;
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            consumer.subscribe(List.of(io.speculum.protocol.Topics.GENERATE));
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (traceparent == null && System.nanoTime() < until) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    var header = record.headers().lastHeader("traceparent");
+                    if (id.equals(record.key()) && header != null) {
+                        traceparent = new String(header.value(), StandardCharsets.UTF_8);
+                    }
+                }
+            }
+        }
+        assertThat(traceparent).as("traceparent header of the generate record").isNotNull()
+                .matches("00-" + traceId + "-[0-9a-f]{16}-0[01]");
+    }
+
+    @Test
     @Order(3)
     void theOfficialOpenAiSdkWorksUnmodifiedStreamingIncluded() {
         OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(api + "/v1").apiKey(KEY)
