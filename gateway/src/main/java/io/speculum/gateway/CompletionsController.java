@@ -5,6 +5,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import java.util.function.Supplier;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -57,7 +58,7 @@ class CompletionsController {
         return run(exchange, () -> translator.chat(body));
     }
 
-    private Mono<ResponseEntity<Object>> run(ServerWebExchange exchange, java.util.function.Supplier<GenerationSpec> translate) {
+    private Mono<ResponseEntity<Object>> run(ServerWebExchange exchange, Supplier<GenerationSpec> translate) {
         return Mono.defer(() -> {
             generations.charge(ApiKeyFilter.keyId(exchange));
             GenerationSpec spec = translate.get();

@@ -7,6 +7,7 @@ import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
@@ -70,11 +71,10 @@ class GatewayConfiguration {
                 return;
             }
             try (AdminClient client = AdminClient.create(admin.getConfigurationProperties())) {
-                client.deleteTopics(List.of(replyTopic.name())).all().get(java.util.concurrent.TimeUnit.SECONDS.toMillis(5),
-                        java.util.concurrent.TimeUnit.MILLISECONDS);
+                client.deleteTopics(List.of(replyTopic.name())).all().get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
                 LOG.warn("Could not delete the reply topic {}: {}", replyTopic.name(), e.toString());
-            } 
+            }
         }
     }
 }

@@ -16,7 +16,7 @@ import org.springframework.kafka.test.EmbeddedKafkaBroker;
  * them in reverse order before the broker goes. Independent (not child) contexts: a service sees only its own
  * configuration file plus the broker address, as it would in its own process.
  */
-final class ServiceLauncher implements SmartLifecycle {
+public final class ServiceLauncher implements SmartLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServiceLauncher.class);
 
@@ -89,7 +89,7 @@ final class ServiceLauncher implements SmartLifecycle {
     }
 
     /** The running services by name (their contexts: ports, beans, health). */
-    synchronized Map<String, ConfigurableApplicationContext> services() {
+    public synchronized Map<String, ConfigurableApplicationContext> services() {
         return Map.copyOf(running);
     }
 }
