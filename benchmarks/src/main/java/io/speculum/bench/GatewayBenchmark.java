@@ -94,16 +94,21 @@ public final class GatewayBenchmark {
                 "--speculum.standalone.service-properties.speculum.verifier.threads=1",
                 "--speculum.standalone.service-properties.speculum.verifier.max-sessions=" + SESSIONS,
                 "--speculum.standalone.service-properties.logging.level.root=warn",
+                "--speculum.standalone.service-properties.spring.kafka.template.observation-enabled=" + Boolean.getBoolean("bench.observe"),
+                "--speculum.standalone.service-properties.spring.kafka.listener.observation-enabled=" + Boolean.getBoolean("bench.observe"),
                 "--speculum.shared.dir=" + shared)) {
             ConfigurableApplicationContext gateway = suite.getBean(ServiceLauncher.class).services().get("gateway");
             String url = "http://localhost:" + gateway.getEnvironment().getProperty("local.server.port") + "/v1/completions";
             awaitReady(gateway);
             HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+            String bootstrap = suite.getBean(org.springframework.kafka.test.EmbeddedKafkaBroker.class).getBrokersAsString();
+            HopProbe probe = Boolean.getBoolean("bench.probe") ? HopProbe.start(bootstrap,
+                    io.speculum.protocol.Topics.GENERATE, gateway.getBean(io.speculum.gateway.ReplyTopic.class).name()) : null;
             overGateway(http, url, 1, Math.min(8, REQUESTS)); // warm-up
             for (int concurrency : CONCURRENCY) {
                 viaGateway.put(concurrency, overGateway(http, url, concurrency, REQUESTS));
             }
-            memory = memory();
+            memory = memory() + inside(gateway) + (probe == null ? "" : probe.stop());
         }
 
         Map<Integer, Level> inProcess = new java.util.LinkedHashMap<>();
@@ -235,6 +240,17 @@ public final class GatewayBenchmark {
         }
     }
 
+    /** The gateway's own view (all levels and the warm-up together): from a request's arrival to its first event. */
+    private static String inside(ConfigurableApplicationContext gateway) {
+        io.micrometer.core.instrument.MeterRegistry registry = gateway.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+        io.micrometer.core.instrument.Timer ttft = registry.find("speculum.gateway.time.to.first.token").timer();
+        io.micrometer.core.instrument.Timer queue = registry.find("speculum.gateway.request.queue.time").timer();
+        return ttft == null || queue == null ? "" : String.format(
+                "%nInside the gateway (mean over %d requests): request arrival to first event %.2f ms, of which not the "
+                        + "verifier's prefill compute (Kafka both ways and queueing) %.2f ms",
+                ttft.count(), ttft.mean(TimeUnit.MILLISECONDS), queue.mean(TimeUnit.MILLISECONDS));
+    }
+
     /** Resident memory of this JVM (the whole suite: broker, verifier with its model, gateway) and its heap. */
     private static String memory() throws Exception {
         System.gc();
@@ -243,6 +259,45 @@ public final class GatewayBenchmark {
                 .map(l -> l.replaceAll("\\s+", " ")).reduce((a, b) -> a + ", " + b).orElse("VmRSS n/a (not Linux)");
         return String.format("%nStandalone process (broker + verifier + gateway, this JVM): %s; heap used %d MB of %d MB committed",
                 rss, (runtime.totalMemory() - runtime.freeMemory()) >> 20, runtime.totalMemory() >> 20);
+    }
+
+    /**
+     * With {@code -Dbench.probe=true}: a consumer of its own on the generate topic and on the gateway's reply topic,
+     * timing each record from its producer timestamp to its arrival (broker and consumer, both directions).
+     */
+    private record HopProbe(Thread thread, Map<String, List<Double>> lags, java.util.concurrent.atomic.AtomicBoolean running) {
+
+        static HopProbe start(String bootstrap, String... topics) {
+            Map<String, List<Double>> lags = new ConcurrentHashMap<>();
+            var running = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread thread = Thread.ofPlatform().daemon().start(() -> {
+                try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(Map.of(
+                        "bootstrap.servers", bootstrap, "group.id", "bench-probe-" + UUID.randomUUID(), "auto.offset.reset", "latest"),
+                        new org.apache.kafka.common.serialization.StringDeserializer(),
+                        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+                    consumer.subscribe(List.of(topics));
+                    while (running.get()) {
+                        for (var record : consumer.poll(Duration.ofMillis(100))) {
+                            lags.computeIfAbsent(record.topic(), t -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                                    .add((double) (System.currentTimeMillis() - record.timestamp()));
+                        }
+                    }
+                }
+            });
+            return new HopProbe(thread, lags, running);
+        }
+
+        String stop() throws InterruptedException {
+            running.set(false);
+            thread.join(2000);
+            StringBuilder out = new StringBuilder();
+            lags.forEach((topic, values) -> {
+                double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                out.append(String.format("%nProbe %s: %d records, producer timestamp to a fresh consumer: median %.0f ms, p99 %.0f ms",
+                        topic, sorted.length, sorted[sorted.length / 2], sorted[Math.min(sorted.length - 1, (int) (0.99 * sorted.length))]));
+            });
+            return out.toString();
+        }
     }
 
     /** The in-process verifier's output: each event timed as it is emitted. */

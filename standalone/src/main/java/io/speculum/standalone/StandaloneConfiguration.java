@@ -39,10 +39,13 @@ class StandaloneConfiguration {
     /** Each service's models, from the standalone's configuration; the gateway gets the key's hash, never the key. */
     private static Map<String, Map<String, Object>> modelProperties(StandaloneModels models, StandaloneProperties properties) {
         Map<String, Map<String, Object>> perService = new LinkedHashMap<>();
-        perService.put("verifier-service", Map.of("speculum.verifier.model.path", models.target().toString()));
+        String name = properties.models().targetName();
+        perService.put("verifier-service", Map.of("speculum.verifier.model.path", models.target().toString(),
+                "speculum.verifier.model-name", name));
         perService.put("drafter-service", Map.of("speculum.drafter.model.path", models.drafter().toString()));
         perService.put("detector-service", Map.of("speculum.detector.model.path", models.target().toString()));
         perService.put("gateway", Map.of(
+                "speculum.gateway.models", name,
                 "speculum.gateway.template-model", models.target().toString(),
                 "speculum.gateway.api-keys", LocalApiKey.hash(properties.apiKey())));
         return perService;

@@ -34,11 +34,17 @@ public record StandaloneProperties(
      * @param drafter       the drafter's model; unset: derived from the target ({@code drafterFormat}) into {@code cacheDir}
      * @param drafterFormat weight format of the derived drafter
      * @param cacheDir      where derived drafters are kept between runs
+     * @param name          the name clients use for the target ({@code model}); blank: its file name without .gguf
      */
     public record Models(
             @DefaultValue("${speculum.shared.dir:../shared}/models/stories260K.gguf") Path target,
+            String name,
             Path drafter,
             @DefaultValue("Q8_0") WeightFormat drafterFormat,
             @DefaultValue("${java.io.tmpdir}/speculum-cache") Path cacheDir) {
+
+        String targetName() {
+            return name != null && !name.isBlank() ? name : target.getFileName().toString().replaceFirst("\\.gguf$", "");
+        }
     }
 }
