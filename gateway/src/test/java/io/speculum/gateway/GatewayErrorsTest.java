@@ -7,6 +7,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -31,7 +37,8 @@ import tools.jackson.databind.json.JsonMapper;
     "resilience4j.timelimiter.instances.chat-completions.timeout-duration=1s",
     "resilience4j.circuitbreaker.instances.kafka-path.minimum-number-of-calls=3",
     "resilience4j.circuitbreaker.instances.kafka-path.sliding-window-size=3",
-    "resilience4j.circuitbreaker.instances.kafka-path.wait-duration-in-open-state=30s"})
+    "resilience4j.circuitbreaker.instances.kafka-path.wait-duration-in-open-state=30s",
+    "resilience4j.bulkhead.instances.generations.max-concurrent-calls=1"})
 @EmbeddedKafka(bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 class GatewayErrorsTest {
 
@@ -44,7 +51,7 @@ class GatewayErrorsTest {
     static void keys(DynamicPropertyRegistry registry) {
         registry.add("speculum.gateway.api-keys", () -> String.join(",",
                 ApiKeys.hash("key-validation"), ApiKeys.hash("key-rate"), ApiKeys.hash("key-backend-1"),
-                ApiKeys.hash("key-backend-2")));
+                ApiKeys.hash("key-backend-2"), ApiKeys.hash("key-bulkhead-1"), ApiKeys.hash("key-bulkhead-2")));
     }
 
     @LocalServerPort
@@ -52,6 +59,18 @@ class GatewayErrorsTest {
 
     @Autowired
     ReplyRouter replies;
+
+    @Autowired
+    CircuitBreakerRegistry circuitBreakers;
+
+    @Autowired
+    BulkheadRegistry bulkheads;
+
+    /** Each test starts with a closed circuit: the timeouts of one test do not open it for another. */
+    @BeforeEach
+    void closeTheCircuit() {
+        circuitBreakers.circuitBreaker(GenerationService.CIRCUIT_BREAKER).reset();
+    }
 
     @Test
     void refusesRequestsWithoutAKnownBearerKey() throws Exception {
@@ -123,6 +142,35 @@ class GatewayErrorsTest {
         assertThat(refused.json.at("/error/code").asString()).isEqualTo("backend_unavailable");
         assertThat(refused.response.headers().firstValue("Retry-After")).contains("30");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(900));
+    }
+
+    @Test
+    void aFullBulkheadAnswers503WithRetryAfterAtOnce() throws Exception {
+        // this context allows one generation at a time; without a verifier it holds its permit for the time limit
+        CompletableFuture<Reply> holder = CompletableFuture.supplyAsync(() -> {
+            try {
+                return post("/v1/completions", "key-bulkhead-1", COMPLETION);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Bulkhead bulkhead = bulkheads.bulkhead(GenerationService.BULKHEAD);
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (bulkhead.getMetrics().getAvailableConcurrentCalls() > 0 && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        assertThat(bulkhead.getMetrics().getAvailableConcurrentCalls()).isZero();
+
+        long start = System.nanoTime();
+        var refused = post("/v1/chat/completions", "key-bulkhead-2", """
+                {"model":"stories260K","messages":[{"role":"user","content":"hi"}],"max_tokens":4}""");
+        assertError(refused, 503, "service_unavailable_error", null);
+        assertThat(refused.json.at("/error/code").asString()).isEqualTo("overloaded");
+        assertThat(refused.response.headers().firstValue("Retry-After")).isPresent();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(900));
+
+        assertError(holder.get(30, TimeUnit.SECONDS), 503, "service_unavailable_error", null);
+        assertThat(bulkhead.getMetrics().getAvailableConcurrentCalls()).isEqualTo(1);
     }
 
     private record Reply(HttpResponse<String> response, JsonNode json) {
