@@ -88,8 +88,11 @@ record BenchSettings(boolean quick, int prompts, int acceptancePrompts, int toke
                 + " -Dbench.sections=" + String.join(",", ALL_SECTIONS.stream().filter(sections::contains).sorted().toList());
     }
 
-    /** Maven forwards unset properties as empty strings (or, in some versions, as the unresolved expression). */
-    private static String property(String name, String fallback) {
+    /**
+     * A {@code bench.*} property or the fallback: Maven forwards unset properties as empty strings (or, in some
+     * versions, as the unresolved expression).
+     */
+    static String property(String name, String fallback) {
         String value = System.getProperty(name, "");
         return value.isBlank() || value.startsWith("${") ? fallback : value.trim();
     }

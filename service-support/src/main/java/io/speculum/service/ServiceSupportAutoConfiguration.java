@@ -18,6 +18,8 @@ import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.FixedBackOff;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -31,6 +33,24 @@ import org.springframework.kafka.core.KafkaAdmin;
 @AutoConfiguration(after = KafkaAutoConfiguration.class)
 @EnableConfigurationProperties(SpeculumKafkaProperties.class)
 public class ServiceSupportAutoConfiguration {
+
+    /**
+     * Every service's Netty resources are its own: Reactor Netty's global event loops are disposed by whichever
+     * application context closes first, which in the standalone (all services in one JVM) stopped the HTTP servers
+     * of the services still running.
+     */
+    @Bean
+    static BeanPostProcessor ownReactorNettyResources() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessBeforeInitialization(Object bean, String beanName) {
+                if (bean instanceof ReactorResourceFactory factory) {
+                    factory.setUseGlobalResources(false);
+                }
+                return bean;
+            }
+        };
+    }
 
     @Bean
     @ConditionalOnBean(ServedModel.class)

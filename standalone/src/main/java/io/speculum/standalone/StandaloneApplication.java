@@ -1,6 +1,8 @@
 package io.speculum.standalone;
 
 import org.springframework.boot.WebApplicationType;
+import org.springframework.context.ConfigurableApplicationContext;
+import sun.misc.Signal;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -22,6 +24,15 @@ public class StandaloneApplication {
     }
 
     public static void main(String[] args) {
-        builder().run(args);
+        ConfigurableApplicationContext suite = builder().run(args);
+        // Kafka's test kit deletes the broker's directories in a JVM shutdown hook, which runs alongside Spring's
+        // and would pull the log directory from under a broker still serving the services' last commits: on Ctrl-C
+        // (or a TERM) close the suite first, services then broker, and only then let the JVM's hooks run.
+        for (String name : new String[] {"INT", "TERM"}) {
+            Signal.handle(new Signal(name), signal -> {
+                suite.close();
+                System.exit(0); // a requested, clean stop (spring-boot:run would report 130 as a failed build)
+            });
+        }
     }
 }

@@ -1,0 +1,73 @@
+package io.speculum.gateway;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import java.util.function.Supplier;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * OpenAI's generation routes. Thin: the translator checks the body, the service runs the generation, and the answer
+ * is one JSON response or a stream of server-sent chunks. The response status is decided by the generation's first
+ * event, so errors before the first token are plain HTTP errors even for streams.
+ */
+@RestController
+@SecurityRequirement(name = "bearer")
+class CompletionsController {
+
+    private final RequestTranslator translator;
+    private final GenerationService generations;
+    private final JsonMapper json;
+
+    CompletionsController(RequestTranslator translator, GenerationService generations, JsonMapper json) {
+        this.translator = translator;
+        this.generations = generations;
+        this.json = json;
+    }
+
+    @PostMapping("/v1/completions")
+    @Operation(summary = "Creates a completion for a prompt (OpenAI's legacy completions API)",
+            responses = {
+                @ApiResponse(responseCode = "200", content = {
+                    @Content(mediaType = "application/json", schema = @Schema(implementation = OpenAiResponses.Completion.class)),
+                    @Content(mediaType = "text/event-stream", schema = @Schema(implementation = OpenAiResponses.CompletionChunk.class))}),
+                @ApiResponse(responseCode = "4XX", content = @Content(schema = @Schema(implementation = ApiException.ErrorBody.class))),
+                @ApiResponse(responseCode = "503", content = @Content(schema = @Schema(implementation = ApiException.ErrorBody.class)))})
+    Mono<ResponseEntity<Object>> completions(@RequestBody CompletionRequest body, ServerWebExchange exchange) {
+        return run(exchange, () -> translator.completion(body));
+    }
+
+    @PostMapping("/v1/chat/completions")
+    @Operation(summary = "Creates a model response for a chat (rendered with the model's chat template)",
+            responses = {
+                @ApiResponse(responseCode = "200", content = {
+                    @Content(mediaType = "application/json", schema = @Schema(implementation = OpenAiResponses.ChatCompletion.class)),
+                    @Content(mediaType = "text/event-stream", schema = @Schema(implementation = OpenAiResponses.ChatChunk.class))}),
+                @ApiResponse(responseCode = "4XX", content = @Content(schema = @Schema(implementation = ApiException.ErrorBody.class))),
+                @ApiResponse(responseCode = "503", content = @Content(schema = @Schema(implementation = ApiException.ErrorBody.class)))})
+    Mono<ResponseEntity<Object>> chatCompletions(@RequestBody ChatCompletionRequest body, ServerWebExchange exchange) {
+        return run(exchange, () -> translator.chat(body));
+    }
+
+    private Mono<ResponseEntity<Object>> run(ServerWebExchange exchange, Supplier<GenerationSpec> translate) {
+        return Mono.defer(() -> {
+            generations.charge(ApiKeyFilter.keyId(exchange));
+            GenerationSpec spec = translate.get();
+            return generations.open(spec).flatMap(generation -> spec.stream()
+                    ? Mono.just(ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM)
+                            .body((Object) new ChunkStream(generation, json).events()))
+                    : generation.events().collectList()
+                            .map(events -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+                                    .body(ResponseAssembler.assemble(generation, events))));
+        });
+    }
+}

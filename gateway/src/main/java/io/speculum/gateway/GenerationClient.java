@@ -1,0 +1,61 @@
+package io.speculum.gateway;
+
+import io.speculum.protocol.CancelRequest;
+import io.speculum.protocol.GenerateRequest;
+import io.speculum.protocol.ProtocolCodec;
+import io.speculum.protocol.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Kafka out: a request to {@code llm.generate} keyed by its id, naming this instance's reply topic, and the
+ * cancellation of one (same key, so the verifier sees it after the request).
+ */
+@Component
+class GenerationClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GenerationClient.class);
+
+    private final KafkaTemplate<String, byte[]> kafka;
+    private final ReplyRouter replies;
+    private final ReplyTopic replyTopic;
+
+    GenerationClient(KafkaTemplate<String, byte[]> kafka, ReplyRouter replies, ReplyTopic replyTopic) {
+        this.kafka = kafka;
+        this.replies = replies;
+        this.replyTopic = replyTopic;
+    }
+
+    String replyTopic() {
+        return replyTopic.name();
+    }
+
+    /** Registers for the request's events, then sends it; a failed send fails the generation. */
+    PendingGeneration start(GenerateRequest request) {
+        PendingGeneration generation = replies.register(request.requestId());
+        try {
+            kafka.send(Topics.GENERATE, request.requestId(), ProtocolCodec.write(request)).whenComplete((result, failure) -> {
+                if (failure != null) {
+                    replies.forget(request.requestId());
+                    generation.fail(new BackendUnavailableException("the request could not be sent to Kafka: " + failure.getMessage()));
+                }
+            });
+        } catch (RuntimeException e) {
+            replies.forget(request.requestId());
+            generation.fail(new BackendUnavailableException("the request could not be sent to Kafka: " + e.getMessage()));
+        }
+        return generation;
+    }
+
+    /** Stops waiting for a generation and, unless it has ended, asks the verifier to stop it and free its session. */
+    void cancel(PendingGeneration generation, String reason) {
+        replies.forget(generation.requestId());
+        if (generation.ended()) {
+            return;
+        }
+        LOG.debug("Cancelling {}: {}", generation.requestId(), reason);
+        kafka.send(Topics.GENERATE, generation.requestId(), ProtocolCodec.write(new CancelRequest(generation.requestId(), reason)));
+    }
+}

@@ -1,0 +1,17 @@
+package io.speculum.gateway;
+
+import io.speculum.math.SamplingParams;
+import io.speculum.protocol.SpeculationPolicy;
+import java.util.List;
+
+/**
+ * A validated OpenAI request, in the protocol's terms.
+ *
+ * @param prompt       the prompt text (chats already rendered), or null when {@code promptTokens} is given
+ * @param includeUsage stream a last chunk with the usage
+ * @param stats        per-round speculation statistics in chunks / the response
+ */
+record GenerationSpec(RequestKind kind, String model, String prompt, int[] promptTokens, int maxTokens,
+                      SamplingParams sampling, List<String> stop, SpeculationPolicy speculation, boolean stream,
+                      boolean includeUsage, boolean stats) {
+}

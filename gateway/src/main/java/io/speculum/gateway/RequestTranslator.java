@@ -1,0 +1,229 @@
+package io.speculum.gateway;
+
+import io.speculum.llama.ChatMessage;
+import io.speculum.math.SamplingParams;
+import io.speculum.protocol.SpeculationPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Checks OpenAI request bodies and turns them into {@link GenerationSpec}s: 400 for malformed or out-of-range values
+ * (naming the parameter), 404 for a model not served here, 422 for valid OpenAI features this server does not offer.
+ */
+@Component
+class RequestTranslator {
+
+    private static final int MAX_STOP_STRINGS = 4;
+    private static final Set<String> CHAT_ROLES = Set.of("system", "developer", "user", "assistant");
+
+    private final GatewayProperties properties;
+    private final ChatRenderer chats;
+
+    RequestTranslator(GatewayProperties properties, ChatRenderer chats) {
+        this.properties = properties;
+        this.chats = chats;
+    }
+
+    GenerationSpec completion(CompletionRequest body) {
+        if (body == null) {
+            throw ApiException.invalid(null, "the request body is missing");
+        }
+        String model = model(body.model());
+        one(body.n());
+        if (body.logprobs() != null && body.logprobs() > 0) {
+            throw ApiException.unsupported("logprobs", "logprobs are not available from this server");
+        }
+        if (Boolean.TRUE.equals(body.echo())) {
+            throw ApiException.unsupported("echo", "echo is not supported");
+        }
+        String prompt = null;
+        int[] tokens = null;
+        JsonNode p = body.prompt();
+        if (p == null || p.isNull()) {
+            throw ApiException.invalid("prompt", "you must provide a prompt");
+        } else if (p.isString()) {
+            prompt = p.asString();
+        } else if (p.isArray() && !p.isEmpty() && p.get(0).isString()) {
+            if (p.size() > 1) {
+                throw ApiException.unsupported("prompt", "only one prompt per request is supported");
+            }
+            prompt = p.get(0).asString();
+        } else if (p.isArray() && !p.isEmpty() && p.get(0).isIntegralNumber()) {
+            tokens = new int[p.size()];
+            for (int i = 0; i < tokens.length; i++) {
+                if (!p.get(i).isIntegralNumber()) {
+                    throw ApiException.invalid("prompt", "a token-id prompt holds integers only");
+                }
+                tokens[i] = p.get(i).asInt();
+            }
+        } else if (p.isArray() && !p.isEmpty() && p.get(0).isArray()) {
+            throw ApiException.unsupported("prompt", "only one prompt per request is supported");
+        } else {
+            throw ApiException.invalid("prompt", "prompt must be a string, an array of one string or an array of token ids");
+        }
+        if (prompt != null && prompt.isEmpty()) {
+            throw ApiException.invalid("prompt", "the prompt is empty");
+        }
+        // OpenAI's default for the legacy completions route is 16 tokens
+        int maxTokens = maxTokens("max_tokens", body.max_tokens(), 16);
+        return new GenerationSpec(RequestKind.COMPLETION, model, prompt, tokens, maxTokens,
+                sampling(body.temperature(), body.top_p(), body.seed()), stop(body.stop()), speculation(body.speculum()),
+                Boolean.TRUE.equals(body.stream()), includeUsage(body.stream_options()), stats(body.speculum()));
+    }
+
+    GenerationSpec chat(ChatCompletionRequest body) {
+        if (body == null) {
+            throw ApiException.invalid(null, "the request body is missing");
+        }
+        String model = model(body.model());
+        one(body.n());
+        if (Boolean.TRUE.equals(body.logprobs()) || body.top_logprobs() != null) {
+            throw ApiException.unsupported("logprobs", "logprobs are not available from this server");
+        }
+        if (body.messages() == null || body.messages().isEmpty()) {
+            throw ApiException.invalid("messages", "messages must be a non-empty array");
+        }
+        List<ChatMessage> messages = new ArrayList<>();
+        for (int i = 0; i < body.messages().size(); i++) {
+            ChatCompletionRequest.Message m = body.messages().get(i);
+            String param = "messages[" + i + "]";
+            if (m == null || m.role() == null || !CHAT_ROLES.contains(m.role())) {
+                throw ApiException.invalid(param + ".role", "role must be one of " + CHAT_ROLES);
+            }
+            messages.add(new ChatMessage(m.role().equals("developer") ? "system" : m.role(), content(m.content(), param)));
+        }
+        Integer requested = body.max_completion_tokens() != null ? body.max_completion_tokens() : body.max_tokens();
+        String param = body.max_completion_tokens() != null ? "max_completion_tokens" : "max_tokens";
+        int maxTokens = maxTokens(param, requested, properties.defaultMaxTokens());
+        return new GenerationSpec(RequestKind.CHAT, model, chats.render(messages), null, maxTokens,
+                sampling(body.temperature(), body.top_p(), body.seed()), stop(body.stop()), speculation(body.speculum()),
+                Boolean.TRUE.equals(body.stream()), includeUsage(body.stream_options()), stats(body.speculum()));
+    }
+
+    private String model(String model) {
+        if (model == null || model.isBlank()) {
+            throw ApiException.invalid("model", "you must provide a model parameter");
+        }
+        if (!properties.models().contains(model)) {
+            throw ApiException.unknownModel(model);
+        }
+        return model;
+    }
+
+    private static void one(Integer n) {
+        if (n != null && n < 1) {
+            throw ApiException.invalid("n", "n must be at least 1");
+        }
+        if (n != null && n > 1) {
+            throw ApiException.unsupported("n", "only n = 1 is supported");
+        }
+    }
+
+    private static int maxTokens(String param, Integer requested, int fallback) {
+        if (requested == null) {
+            return fallback;
+        }
+        if (requested < 1) {
+            throw ApiException.invalid(param, param + " must be at least 1, got " + requested);
+        }
+        return requested;
+    }
+
+    private static SamplingParams sampling(Double temperature, Double topP, Long seed) {
+        double t = temperature == null ? 1.0 : temperature;
+        if (!(t >= 0 && t <= 2)) {
+            throw ApiException.invalid("temperature", "temperature must be in [0, 2], got " + t);
+        }
+        double p = topP == null ? 1.0 : topP;
+        if (!(p > 0 && p <= 1)) {
+            throw ApiException.invalid("top_p", "top_p must be in (0, 1], got " + p);
+        }
+        long s = seed != null ? seed : t == 0 ? 0 : ThreadLocalRandom.current().nextLong();
+        return new SamplingParams(t, 0, p, 0, t == 0 ? 0 : s);
+    }
+
+    private static List<String> stop(JsonNode stop) {
+        if (stop == null || stop.isNull()) {
+            return List.of();
+        }
+        List<String> strings = new ArrayList<>();
+        if (stop.isString()) {
+            strings.add(stop.asString());
+        } else if (stop.isArray()) {
+            for (JsonNode s : stop) {
+                if (!s.isString()) {
+                    throw ApiException.invalid("stop", "stop must be a string or an array of strings");
+                }
+                strings.add(s.asString());
+            }
+        } else {
+            throw ApiException.invalid("stop", "stop must be a string or an array of strings");
+        }
+        if (strings.size() > MAX_STOP_STRINGS) {
+            throw ApiException.invalid("stop", "at most " + MAX_STOP_STRINGS + " stop strings");
+        }
+        if (strings.stream().anyMatch(String::isEmpty)) {
+            throw ApiException.invalid("stop", "stop strings must not be empty");
+        }
+        return strings;
+    }
+
+    private static String content(JsonNode content, String param) {
+        if (content == null || content.isNull()) {
+            throw ApiException.invalid(param + ".content", "content must be a string or an array of text parts");
+        }
+        if (content.isString()) {
+            return content.asString();
+        }
+        if (content.isArray()) {
+            StringBuilder text = new StringBuilder();
+            for (JsonNode part : content) {
+                if (!"text".equals(part.path("type").asString(null)) || !part.path("text").isString()) {
+                    throw ApiException.unsupported(param + ".content", "only text content parts are supported");
+                }
+                text.append(part.path("text").asString());
+            }
+            return text.toString();
+        }
+        throw ApiException.invalid(param + ".content", "content must be a string or an array of text parts");
+    }
+
+    private static boolean includeUsage(StreamOptions options) {
+        return options != null && Boolean.TRUE.equals(options.include_usage());
+    }
+
+    private static boolean stats(SpeculumOptions options) {
+        return options != null && Boolean.TRUE.equals(options.stats());
+    }
+
+    private SpeculationPolicy speculation(SpeculumOptions options) {
+        SpeculumOptions.Speculation s = options == null ? null : options.speculation();
+        if (s == null) {
+            return SpeculationPolicy.defaults();
+        }
+        SpeculationPolicy.Mode mode;
+        try {
+            mode = s.mode() == null ? SpeculationPolicy.Mode.AUTO : SpeculationPolicy.Mode.valueOf(s.mode().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("speculum.speculation.mode", "mode must be auto, fixed or off, got '" + s.mode() + "'");
+        }
+        if (s.drafter() != null && !properties.drafters().contains(s.drafter())) {
+            throw ApiException.invalid("speculum.speculation.drafter", "unknown drafter '" + s.drafter() + "'; known: "
+                    + properties.drafters());
+        }
+        int k = s.k() == null ? SpeculationPolicy.defaults().maxDraftTokens() : s.k();
+        if (mode != SpeculationPolicy.Mode.OFF && (k < 1 || k > SpeculationPolicy.MAX_DRAFT_TOKENS)) {
+            throw ApiException.invalid("speculum.speculation.k", "k must be in [1, " + SpeculationPolicy.MAX_DRAFT_TOKENS + "], got " + k);
+        }
+        double threshold = s.threshold() == null ? 0 : s.threshold();
+        if (!(threshold >= 0 && threshold < 1)) {
+            throw ApiException.invalid("speculum.speculation.threshold", "threshold must be in [0, 1), got " + threshold);
+        }
+        return mode == SpeculationPolicy.Mode.OFF ? SpeculationPolicy.off() : new SpeculationPolicy(mode, s.drafter(), k, threshold);
+    }
+}

@@ -1,0 +1,19 @@
+package io.speculum.gateway;
+
+/**
+ * Speculum's request extension, under {@code "speculum"} so standard clients never send or see it by accident.
+ *
+ * @param speculation how to accelerate this request
+ * @param stats       add per-round speculation statistics to every chunk (streaming) or to the response
+ */
+public record SpeculumOptions(Speculation speculation, Boolean stats) {
+
+    /**
+     * @param mode      {@code auto} (the verifier chooses), {@code fixed} (always drafts of k), {@code off} (target alone)
+     * @param drafter   the drafter to ask (see {@code GET /v1/models}); absent: the drafter-service's default
+     * @param k         longest draft chain, 1..32
+     * @param threshold a model drafter stops its chain when its top probability falls below this, in [0, 1)
+     */
+    public record Speculation(String mode, String drafter, Integer k, Double threshold) {
+    }
+}
