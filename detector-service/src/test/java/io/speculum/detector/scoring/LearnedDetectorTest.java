@@ -42,7 +42,7 @@ class LearnedDetectorTest {
         }
         assertThat(new LearnedDetector(w).score(text)).isCloseTo(expected, within(1e-9));
         assertThat(TokenFeatures.of(text, 0)[0]).isEqualTo(text.get(0).logProb());
-        assertThat(TokenFeatures.of(text, 11)[5]).isEqualTo(1.0);
+        assertThat(TokenFeatures.of(text, 11)[TokenFeatures.NAMES.indexOf("relativePosition")]).isEqualTo(1.0);
     }
 
     @Test
@@ -66,8 +66,8 @@ class LearnedDetectorTest {
 
     @Test
     void weightsForOtherFeaturesAreRefused() {
-        double[] seven = new double[7];
-        double[] ones = {1, 1, 1, 1, 1, 1, 1};
+        double[] seven = new double[TokenFeatures.NAMES.size()];
+        double[] ones = java.util.stream.DoubleStream.generate(() -> 1).limit(seven.length).toArray();
         assertThatThrownBy(() -> new LearnedWeights("fp", "x", List.of("logProb"), seven, ones, seven, seven, 0))
                 .hasMessageContaining("features");
         assertThatThrownBy(() -> new LearnedWeights("fp", "x", TokenFeatures.NAMES, seven, seven, seven, seven, 0))
