@@ -20,6 +20,11 @@ public final class Topics {
     public static final String SMALL_GENERATE = "llm.small-generate";
     /** {@link CascadeRequest}s, consumed by the cascade router; it answers one {@link CascadeReply} on the request's reply topic. */
     public static final String CASCADE = "llm.cascade";
+    /**
+     * {@link io.speculum.protocol.detection.DetectRequest}s, consumed by the detector-service; the
+     * {@link io.speculum.protocol.detection.DetectReply} goes to the reply topic the request names.
+     */
+    public static final String DETECT = "llm.detect";
     /** Records that could not be read or processed, with the failure in headers. */
     public static final String DEAD_LETTER = "llm.dead-letter";
 

@@ -41,13 +41,16 @@ class ProtocolSchemaTest {
             case "generation-event" -> GenerationEvent.class;
             case "cascade-request" -> CascadeRequest.class;
             case "cascade-reply" -> CascadeReply.class;
+            case "detect-request" -> io.speculum.protocol.detection.DetectRequest.class;
+            case "detect-reply" -> io.speculum.protocol.detection.DetectReply.class;
+            case "stream-detection" -> io.speculum.protocol.detection.StreamDetection.class;
             default -> throw new IllegalArgumentException(name);
         };
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"generate-topic-record", "draft-topic-record", "draft-proposal", "generation-event", "cascade-request",
-        "cascade-reply"})
+        "cascade-reply", "detect-request", "detect-reply", "stream-detection"})
     void theDocumentedSchemaIsTheOneTheRecordsDefine(String name) throws IOException {
         String generated = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(GENERATOR.generateSchema(type(name))) + "\n";
         Path file = DIR.resolve(name + ".schema.json");

@@ -15,7 +15,11 @@ public class DetectorApplication {
         return new SpringApplicationBuilder(DetectorApplication.class).properties("spring.config.name=" + CONFIG_NAME);
     }
 
+    /** Serves detection; {@code dataset|frequencies|train|calibrate|evaluate ...} instead runs that command and exits. */
     public static void main(String[] args) {
+        if (args.length > 0 && io.speculum.detector.command.DetectorCommands.NAMES.contains(args[0])) {
+            System.exit(io.speculum.detector.command.DetectorCommands.run(args));
+        }
         builder().run(args);
     }
 }

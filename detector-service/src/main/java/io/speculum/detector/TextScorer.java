@@ -1,0 +1,255 @@
+package io.speculum.detector;
+
+import io.speculum.detector.scoring.TextEvidence;
+import io.speculum.detector.scoring.TokenEvidence;
+import io.speculum.detector.scoring.TokenEvidenceCalculator;
+import io.speculum.llama.ContextOptions;
+import io.speculum.llama.DecodeBatch;
+import io.speculum.llama.InferenceContext;
+import io.speculum.llama.LlamaException;
+import io.speculum.protocol.detection.DetectionError;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Turns tokenised texts into {@link TextEvidence}: one thread owns a context per observer and decodes the windows of
+ * all texts of a request packed into as few decodes as the batch allows (one KV sequence per window), reading every
+ * row it needs. With two observers, both decode the same batch and each token's evidence combines their rows.
+ *
+ * <p>Contexts are batch-invariant, so a token's logits (on F32 models) do not depend on which other windows share its
+ * decode: a text scores the same alone or in a batch. Work beyond {@code queueCapacity} is refused with
+ * {@code OVERLOADED} at once.
+ */
+public final class TextScorer implements AutoCloseable {
+
+    private final Observers observers;
+    private final ScorerOptions options;
+    private final ThreadPoolExecutor worker;
+    private InferenceContext scoringContext;   // owned by the worker thread
+    private InferenceContext referenceContext; // owned by the worker thread, null without a reference
+
+    public TextScorer(Observers observers, ScorerOptions options) {
+        this.observers = observers;
+        int positionLimit = observers.scoring().metadata().trainingContext();
+        if (observers.paired()) {
+            positionLimit = Math.min(positionLimit, observers.reference().metadata().trainingContext());
+        }
+        if (options.window() > positionLimit) {
+            options = options.withWindow(positionLimit, Math.min(options.overlap(), positionLimit / 4));
+        }
+        this.options = options;
+        this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(options.queueCapacity()),
+                runnable -> Thread.ofPlatform().name("detector-scorer").daemon(true).unstarted(runnable));
+        ScorerOptions sizes = options;
+        try {
+            worker.submit(() -> openContexts(sizes)).get();
+        } catch (ExecutionException e) {
+            worker.shutdownNow();
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            worker.shutdownNow();
+            throw new IllegalStateException("interrupted while opening the scorer's contexts", e);
+        }
+    }
+
+    private Void openContexts(ScorerOptions sizes) {
+        ContextOptions context = new ContextOptions(sizes.batchSize(), sizes.batchSize(), sizes.batchSize(), sizes.maxSequences(),
+                sizes.threads(), sizes.threads(), true);
+        scoringContext = observers.scoring().newContext(context);
+        if (observers.paired()) {
+            referenceContext = observers.reference().newContext(context);
+        }
+        return null;
+    }
+
+    public Observers observers() {
+        return observers;
+    }
+
+    public ScorerOptions options() {
+        return options;
+    }
+
+    /** Evidence for each text (token ids as the scoring model tokenised them, BOS first), in order. */
+    public CompletableFuture<List<TextEvidence>> score(List<int[]> texts) {
+        for (int i = 0; i < texts.size(); i++) {
+            if (texts.get(i).length < 2) {
+                return CompletableFuture.failedFuture(new DetectionException(DetectionError.Code.TEXT_TOO_SHORT,
+                        "text " + i + " has " + texts.get(i).length + " token(s); scoring needs at least 2", i));
+            }
+        }
+        try {
+            return CompletableFuture.supplyAsync(() -> scoreOnWorker(texts), worker);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new DetectionException(DetectionError.Code.OVERLOADED,
+                    "the detector's queue is full (" + options.queueCapacity() + " requests); retry later"));
+        }
+    }
+
+    /** {@link #score} and wait. */
+    public List<TextEvidence> scoreNow(List<int[]> texts) {
+        try {
+            return score(texts).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while scoring", e);
+        }
+    }
+
+    /** Decodes the same windows as {@link #score} with logits only for each window's last token: raw prefill. */
+    public CompletableFuture<Long> prefill(List<int[]> texts) {
+        return CompletableFuture.supplyAsync(() -> {
+            long tokens = 0;
+            for (List<Segment> round : rounds(segments(texts))) {
+                DecodeBatch batch = new DecodeBatch(options.batchSize());
+                for (int s = 0; s < round.size(); s++) {
+                    Segment segment = round.get(s);
+                    int[] text = texts.get(segment.text());
+                    for (int j = 0; j < segment.window().length(); j++) {
+                        batch.add(text[segment.window().start() + j], j, s, j == segment.window().length() - 1);
+                    }
+                }
+                scoringContext.clear();
+                scoringContext.decode(batch);
+                tokens += batch.size();
+            }
+            return tokens;
+        }, worker);
+    }
+
+    private record Segment(int text, Windows.Window window) {
+    }
+
+    private List<Segment> segments(List<int[]> texts) {
+        List<Segment> segments = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            for (Windows.Window w : Windows.plan(texts.get(i).length, options.window(), options.overlap())) {
+                segments.add(new Segment(i, w));
+            }
+        }
+        return segments;
+    }
+
+    /** Packs segments, in order, into decodes of at most the batch size and sequence count. */
+    private List<List<Segment>> rounds(List<Segment> segments) {
+        List<List<Segment>> rounds = new ArrayList<>();
+        List<Segment> current = new ArrayList<>();
+        int tokens = 0;
+        for (Segment segment : segments) {
+            int length = segment.window().length();
+            if (!current.isEmpty() && (current.size() == options.maxSequences() || tokens + length > options.batchSize())) {
+                rounds.add(current);
+                current = new ArrayList<>();
+                tokens = 0;
+            }
+            current.add(segment);
+            tokens += length;
+        }
+        if (!current.isEmpty()) {
+            rounds.add(current);
+        }
+        return rounds;
+    }
+
+    private List<TextEvidence> scoreOnWorker(List<int[]> texts) {
+        List<List<TokenEvidence>> evidence = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            evidence.add(new ArrayList<>());
+        }
+        int vocabulary = scoringContext.vocabularySize();
+        for (List<Segment> round : rounds(segments(texts))) {
+            DecodeBatch batch = new DecodeBatch(options.batchSize());
+            int[] firstRow = new int[round.size()];
+            for (int s = 0; s < round.size(); s++) {
+                Segment segment = round.get(s);
+                Windows.Window w = segment.window();
+                int[] text = texts.get(segment.text());
+                int firstLocalRow = w.firstIndex() - w.start() - 1; // the row predicting the first contributed index
+                for (int j = 0; j < w.length(); j++) {
+                    int index = batch.add(text[w.start() + j], j, s, j >= firstLocalRow && j < w.length() - 1);
+                    if (j == firstLocalRow) {
+                        firstRow[s] = index;
+                    }
+                }
+            }
+            decode(scoringContext, batch);
+            float[][] scoringRows = rows(scoringContext, round, firstRow, vocabulary);
+            float[][] referenceRows = null;
+            if (referenceContext != null) {
+                decode(referenceContext, batch);
+                referenceRows = rows(referenceContext, round, firstRow, vocabulary);
+            }
+            int row = 0;
+            for (Segment segment : round) {
+                Windows.Window w = segment.window();
+                int[] text = texts.get(segment.text());
+                for (int index = w.firstIndex(); index < w.start() + w.length(); index++) {
+                    evidence.get(segment.text()).add(TokenEvidenceCalculator.of(scoringRows[row],
+                            referenceRows == null ? null : referenceRows[row], text[index], index));
+                    row++;
+                }
+            }
+        }
+        List<TextEvidence> out = new ArrayList<>();
+        for (List<TokenEvidence> tokens : evidence) {
+            out.add(new TextEvidence(tokens, referenceContext != null));
+        }
+        return out;
+    }
+
+    private static void decode(InferenceContext context, DecodeBatch batch) {
+        context.clear();
+        try {
+            context.decode(batch);
+        } catch (LlamaException e) {
+            throw new DetectionException(DetectionError.Code.INTERNAL, "decoding failed: " + e.getMessage());
+        }
+    }
+
+    /** The rows of every contributed prediction, window by window, in index order. */
+    private static float[][] rows(InferenceContext context, List<Segment> round, int[] firstRow, int vocabulary) {
+        int total = 0;
+        for (Segment segment : round) {
+            total += segment.window().start() + segment.window().length() - segment.window().firstIndex();
+        }
+        float[][] rows = new float[total][];
+        int r = 0;
+        for (int s = 0; s < round.size(); s++) {
+            Windows.Window w = round.get(s).window();
+            int count = w.start() + w.length() - w.firstIndex();
+            for (int k = 0; k < count; k++) {
+                float[] row = new float[vocabulary];
+                context.copyLogits(firstRow[s] + k, row);
+                rows[r++] = row;
+            }
+        }
+        return rows;
+    }
+
+    @Override
+    public void close() {
+        try {
+            worker.submit(() -> {
+                if (referenceContext != null) {
+                    referenceContext.close();
+                }
+                if (scoringContext != null) {
+                    scoringContext.close();
+                }
+            }).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // the contexts go with the model; nothing else to free
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+}

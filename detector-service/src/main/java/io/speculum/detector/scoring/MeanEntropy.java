@@ -1,0 +1,21 @@
+package io.speculum.detector.scoring;
+
+/** Mean entropy of the next-token distributions {@code (1/n) Σ H_t}: lower where the text is predictable. */
+public final class MeanEntropy extends MeanOfTokens {
+
+    public static final String NAME = "entropy";
+
+    public MeanEntropy() {
+        super(TokenEvidence::entropy);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int machineDirection() {
+        return -1;
+    }
+}

@@ -1,0 +1,21 @@
+package io.speculum.detector.scoring;
+
+/** Mean log-likelihood {@code (1/n) Σ log p(x_t)}: machine text is more likely under a model like its generator. */
+public final class MeanLogLikelihood extends MeanOfTokens {
+
+    public static final String NAME = "log-likelihood";
+
+    public MeanLogLikelihood() {
+        super(TokenEvidence::logProb);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int machineDirection() {
+        return 1;
+    }
+}

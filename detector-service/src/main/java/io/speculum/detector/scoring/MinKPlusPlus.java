@@ -1,0 +1,28 @@
+package io.speculum.detector.scoring;
+
+/**
+ * Min-K%++ (Zhang et al., 2024): each token's log-probability standardised by the mean and standard deviation of the
+ * log-probability under its next-token distribution, {@code (log p(x_t) − μ_t) / σ_t}, then the mean of the lowest k%.
+ */
+public final class MinKPlusPlus extends LowestFraction {
+
+    public static final String NAME = "min-k++";
+
+    public MinKPlusPlus(double k) {
+        super(k, TokenEvidence::standardisedLogProb);
+    }
+
+    public MinKPlusPlus() {
+        this(MinKProb.DEFAULT_K);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int machineDirection() {
+        return 1;
+    }
+}
