@@ -56,7 +56,7 @@ final class ComposeChecks {
         expect(partitions.keySet().equals(topics), "kafka-init creates " + new TreeSet<>(partitions.keySet())
                 + " but the protocol's topics are " + topics);
         Set<Integer> roundTrip = new TreeSet<>();
-        ProtocolTopics.ROUND_TRIP.forEach(t -> roundTrip.add(partitions.get(t)));
+        ProtocolTopics.ROUND_TRIP.forEach(t -> roundTrip.add(partitions.getOrDefault(t, -1)));
         expect(roundTrip.size() == 1, "llm.generate, llm.draft and llm.verify need equal partition counts, not " + roundTrip);
         for (ServiceConfig service : services) {
             checkService(service, Nodes.mapAt(all, service.module()), "cpu", partitions);
