@@ -41,8 +41,8 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 /**
  * Scale-out on one broker: 1, 2 and 3 verifier-service replicas, each its own JVM ({@code java -jar} of the exec jar,
  * as a container runs it), sharing {@code llm.generate} through one consumer group. A burst of greedy requests is
- * sent for each replica count (tokens/s side by side); then a replica joins while a burst runs (a rebalance) and one
- * leaves while a burst runs, and the outputs are compared token for token with the one-replica run.
+ * sent for each replica count (tokens/s side by side); then, while requests stream in, one replica leaves and one
+ * joins (each a rebalance), and every output is compared token for token with the one-replica run.
  *
  * <p>Speculation is off so that only the verifier scales (no drafter in the measurement). On a 2-core machine the
  * replicas share the cores: the lead's figures come from a quieter, larger machine. Counts: BENCH_REQUESTS,
@@ -102,25 +102,25 @@ public final class VerifierReplicasBenchmark {
                         r.seconds(), r.tokensPerSecond(), r.tokensPerSecond() / one.tokensPerSecond(), r.sameOutputs(one));
             }
 
-            // a member leaves while a burst runs: SIGTERM, as Kubernetes stops a pod on scale-down
+            // a member leaves while requests stream in: SIGTERM, as Kubernetes stops a pod on scale-down; the stream
+            // goes on until the group is stable without it, then as many requests again
             Process leaving = replicas.removeLast();
-            Burst.Result down = client.run("down", () -> {
+            Burst.Result down = client.stream("down", () -> {
                 leaving.destroy();
-                return "replica " + MAX_REPLICAS + " stopped";
-            });
+                return "replica " + MAX_REPLICAS + " stopped (SIGTERM)";
+            }, () -> groupSettled(admin, MAX_REPLICAS - 1));
             leaving.waitFor(60, TimeUnit.SECONDS);
-            awaitGroup(admin, replicas.size());
-            // a member joins while a burst runs: the group rebalances under load
-            Burst.Result up = client.run("up", () -> {
+            // a member joins while requests stream in: the group rebalances under load
+            Burst.Result up = client.stream("up", () -> {
                 replicas.add(startReplica(jar, bootstrap, model, logs, MAX_REPLICAS + 1));
                 return "replica " + (MAX_REPLICAS + 1) + " started";
-            });
-            System.out.printf("%n| during the burst | completed | errors | duplicate terminal events | seconds | outputs = 1-replica run |%n");
+            }, () -> groupSettled(admin, MAX_REPLICAS));
+            System.out.printf("%n| while requests stream in | completed | errors | duplicate terminal events | seconds | outputs = 1-replica run |%n");
             System.out.printf("| --- | --- | --- | --- | --- | --- |%n");
-            for (var entry : Map.of("a replica leaves (" + MAX_REPLICAS + " -> " + (MAX_REPLICAS - 1) + ")", down,
-                    "a replica joins (" + (MAX_REPLICAS - 1) + " -> " + MAX_REPLICAS + ")", up).entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
+            for (var entry : List.of(Map.entry("a replica leaves (" + MAX_REPLICAS + " -> " + (MAX_REPLICAS - 1) + ")", down),
+                    Map.entry("a replica joins (" + (MAX_REPLICAS - 1) + " -> " + MAX_REPLICAS + ")", up))) {
                 Burst.Result r = entry.getValue();
-                System.out.printf("| %s | %d/%d | %d | %d | %.2f | %s |%n", entry.getKey(), r.completed(), REQUESTS, r.errors(),
+                System.out.printf("| %s | %d/%d | %d | %d | %.2f | %s |%n", entry.getKey(), r.completed(), r.sent(), r.errors(),
                         r.duplicates(), r.seconds(), r.sameOutputs(one));
             }
             System.out.printf("%nReplica logs: %s%n", logs);
@@ -160,6 +160,16 @@ public final class VerifierReplicasBenchmark {
     private static void awaitGroup(Admin admin, int replicas) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (System.nanoTime() < deadline) {
+            if (groupSettled(admin, replicas)) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("the verifier group did not reach " + replicas + " replicas in 5 minutes");
+    }
+
+    private static boolean groupSettled(Admin admin, int replicas) throws Exception {
+        {
             ConsumerGroupDescription group;
             try {
                 group = admin.describeConsumerGroups(List.of(GROUP)).all().get().get(GROUP);
@@ -167,18 +177,13 @@ public final class VerifierReplicasBenchmark {
                 if (!(e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException)) {
                     throw e;
                 }
-                Thread.sleep(500); // the first replica has not joined yet
-                continue;
+                return false; // the first replica has not joined yet
             }
             long owners = group.members().stream().filter(m -> owns(m, Topics.GENERATE)).count();
             long partitions = group.members().stream().mapToLong(m -> m.assignment().topicPartitions().stream()
                     .filter(p -> p.topic().equals(Topics.GENERATE)).count()).sum();
-            if (owners == replicas && partitions == PARTITIONS && "STABLE".equals(group.groupState().name())) {
-                return;
-            }
-            Thread.sleep(500);
+            return owners == replicas && partitions == PARTITIONS && "STABLE".equals(group.groupState().name());
         }
-        throw new IllegalStateException("the verifier group did not reach " + replicas + " replicas in 5 minutes");
     }
 
     private static boolean owns(MemberDescription member, String topic) {
@@ -227,7 +232,12 @@ public final class VerifierReplicasBenchmark {
             String run() throws Exception;
         }
 
-        record Result(int completed, int errors, int duplicates, long tokens, double seconds, Map<Integer, int[]> outputs) {
+        interface Check {
+            boolean done() throws Exception;
+        }
+
+        /** outputs: request number -> tokens; request j asked for prompt j % prompts (the reference's request j). */
+        record Result(int sent, int completed, int errors, int duplicates, long tokens, double seconds, Map<Integer, int[]> outputs) {
 
             double tokensPerSecond() {
                 return tokens / seconds;
@@ -235,13 +245,12 @@ public final class VerifierReplicasBenchmark {
 
             String sameOutputs(Result reference) {
                 int same = 0;
-                for (var entry : reference.outputs.entrySet()) {
-                    if (Arrays.equals(entry.getValue(), outputs.get(entry.getKey()))) {
+                for (var entry : outputs.entrySet()) {
+                    if (Arrays.equals(entry.getValue(), reference.outputs.get(entry.getKey() % reference.outputs.size()))) {
                         same++;
                     }
                 }
-                return same == reference.outputs.size() ? "yes (" + same + "/" + reference.outputs.size() + ")"
-                        : "NO (" + same + "/" + reference.outputs.size() + ")";
+                return (same == sent ? "yes (" : "NO (") + same + "/" + sent + ")";
             }
         }
 
@@ -255,26 +264,45 @@ public final class VerifierReplicasBenchmark {
             this.prompts = prompts;
         }
 
-        /** Sends the burst; {@code midway}, if any, runs once a third of the requests have ended. */
+        /** Sends the burst at once; {@code midway}, if any, runs once a third of the requests have ended. */
         Result run(String name, Action midway) throws Exception {
+            return collect(name, midway, null);
+        }
+
+        /**
+         * A paced stream (one request per {@code bench.pace-ms}, 250 ms): {@code change} runs after a third of the
+         * burst size has ended; the stream goes on until {@code settled} holds and then for one burst size more.
+         */
+        Result stream(String name, Action change, Check settled) throws Exception {
+            return collect(name, change, settled);
+        }
+
+        private Result collect(String name, Action midway, Check settled) throws Exception {
             Map<String, Integer> index = new HashMap<>();
             Map<Integer, TreeMap<Integer, int[]>> rounds = new HashMap<>();
             Map<Integer, Integer> terminals = new HashMap<>();
             int errors = 0;
+            int sent = 0;
             long started = System.nanoTime();
-            for (int i = 0; i < prompts.size(); i++) {
-                String id = name + "-" + i + "-" + UUID.randomUUID();
-                index.put(id, i);
-                GenerateRequest request = new GenerateRequest(id, REPLIES, "stories260K", prompts.get(i), null, TOKENS,
-                        SamplingParams.greedy(), List.of(), SpeculationPolicy.off(), System.currentTimeMillis(), 0);
-                producer.send(new ProducerRecord<>(Topics.GENERATE, id, ProtocolCodec.write(request)));
+            long pace = TimeUnit.MILLISECONDS.toNanos(setting("bench.pace-ms", 250));
+            if (settled == null) {
+                while (sent < prompts.size()) {
+                    send(name, sent++, index);
+                }
+                producer.flush();
             }
-            producer.flush();
-            long deadline = started + TimeUnit.MINUTES.toNanos(3);
+            long deadline = started + TimeUnit.MINUTES.toNanos(settled == null ? 3 : 8);
             boolean acted = midway == null;
+            int stopAt = settled == null ? prompts.size() : Integer.MAX_VALUE;
+            long nextSend = started;
             long ended = started;
-            while (terminals.size() < prompts.size() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : replies.poll(Duration.ofMillis(20))) {
+            while ((sent < stopAt || terminals.size() < sent) && System.nanoTime() < deadline) {
+                if (sent < stopAt && System.nanoTime() >= nextSend) {
+                    send(name, sent++, index);
+                    producer.flush();
+                    nextSend += pace;
+                }
+                for (ConsumerRecord<String, byte[]> record : replies.poll(Duration.ofMillis(10))) {
                     GenerationEvent event = ProtocolCodec.read(record.value(), GenerationEvent.class);
                     Integer i = index.get(event.requestId());
                     if (i == null) {
@@ -293,7 +321,11 @@ public final class VerifierReplicasBenchmark {
                 }
                 if (!acted && terminals.size() >= prompts.size() / 3) {
                     acted = true;
-                    System.out.printf("  %s: %s after %d of %d requests ended%n", name, midway.run(), terminals.size(), prompts.size());
+                    System.out.printf("  %s: %s after %d requests ended%n", name, midway.run(), terminals.size());
+                }
+                if (acted && settled != null && stopAt == Integer.MAX_VALUE && settled.done()) {
+                    stopAt = sent + prompts.size();
+                    System.out.printf("  %s: group settled after %d requests sent; %d more%n", name, sent, prompts.size());
                 }
             }
             // late duplicates of terminal events (a record processed twice across a rebalance) arrive within a poll or two
@@ -319,9 +351,17 @@ public final class VerifierReplicasBenchmark {
             if (!missing.isEmpty()) {
                 System.out.printf("  %s: no terminal event for requests %s%n", name, missing);
             }
-            Result result = new Result(terminals.size(), errors, duplicates, tokens, (ended - started) / 1e9, outputs);
-            System.out.printf("  %s: %d/%d ended, %d tokens in %.2f s%n", name, result.completed(), prompts.size(), tokens, result.seconds());
+            Result result = new Result(sent, terminals.size(), errors, duplicates, tokens, (ended - started) / 1e9, outputs);
+            System.out.printf("  %s: %d/%d ended, %d tokens in %.2f s%n", name, result.completed(), sent, tokens, result.seconds());
             return result;
+        }
+
+        private void send(String name, int i, Map<String, Integer> index) {
+            String id = name + "-" + i + "-" + UUID.randomUUID();
+            index.put(id, i);
+            GenerateRequest request = new GenerateRequest(id, REPLIES, "stories260K", prompts.get(i % prompts.size()), null, TOKENS,
+                    SamplingParams.greedy(), List.of(), SpeculationPolicy.off(), System.currentTimeMillis(), 0);
+            producer.send(new ProducerRecord<>(Topics.GENERATE, id, ProtocolCodec.write(request)));
         }
     }
 }
