@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * {@code llama_decode} (up to the context's batch size): this is continuous batching, where throughput comes from.
  * Requests for the same sequence keep their order. A request longer than the batch size is decoded alone, in chunks.
  *
- * <p>Futures complete on {@code callbacks} (the common pool by default), never on the inference thread, so
+ * <p>Futures complete on {@code callbacks} (the common pool by default, with the creating thread's context class
+ * loader), never on the inference thread, so
  * callers' continuations cannot stall decoding. The queue is bounded: when full, submissions fail at once with
  * {@link Code#SATURATED} rather than growing memory. {@link #close()} fails what is still queued with
  * {@link Code#CLOSED} and frees the context on its own thread.
@@ -65,7 +66,27 @@ public final class InferenceEngine implements AutoCloseable {
     private final AtomicInteger maxRequestsPerCall = new AtomicInteger();
 
     public InferenceEngine(Model model, ContextOptions contextOptions, EngineOptions options) {
-        this(model, contextOptions, options, ForkJoinPool.commonPool());
+        this(model, contextOptions, options, withCreatorsClassLoader(ForkJoinPool.commonPool()));
+    }
+
+    /**
+     * Common-pool threads carry the system class loader as their context class loader. Under {@code java -jar}
+     * (Spring Boot's nested-jar loader) code that loads classes by name through it fails there: Kafka's producer,
+     * created by the first send from a decode's continuation, could not find its own classes and no reply was ever
+     * sent. Callbacks run with the context class loader of the thread that built the engine.
+     */
+    static Executor withCreatorsClassLoader(Executor executor) {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        return command -> executor.execute(() -> {
+            Thread current = Thread.currentThread();
+            ClassLoader previous = current.getContextClassLoader();
+            current.setContextClassLoader(loader);
+            try {
+                command.run();
+            } finally {
+                current.setContextClassLoader(previous);
+            }
+        });
     }
 
     public InferenceEngine(Model model, ContextOptions contextOptions, EngineOptions options, Executor callbacks) {

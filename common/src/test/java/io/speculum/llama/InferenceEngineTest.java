@@ -126,6 +126,30 @@ class InferenceEngineTest {
     }
 
     @Test
+    void continuationsRunWithTheContextClassLoaderOfTheThreadThatBuiltTheEngine() throws Exception {
+        Thread thread = Thread.currentThread();
+        ClassLoader original = thread.getContextClassLoader();
+        ClassLoader application = new java.net.URLClassLoader(new java.net.URL[0], original);
+        thread.setContextClassLoader(application);
+        InferenceEngine engine;
+        try {
+            engine = new InferenceEngine(model, options(1), EngineOptions.named("loader-test"));
+        } finally {
+            thread.setContextClassLoader(original);
+        }
+        try (engine) {
+            int[] prompt = model.vocabulary().tokenize(PROMPTS[0], true, false);
+            // hold the inference thread so that the continuation is attached before the decode can complete
+            CountDownLatch hold = new CountDownLatch(1);
+            engine.submit(context -> hold.await(30, TimeUnit.SECONDS));
+            CompletableFuture<ClassLoader> seen = engine.decode(SequenceDecode.last(0, prompt, 0))
+                    .thenApply(logits -> Thread.currentThread().getContextClassLoader());
+            hold.countDown();
+            assertThat(seen.get(30, TimeUnit.SECONDS)).isSameAs(application);
+        }
+    }
+
+    @Test
     void concurrentSessionsShareDecodesAndGetTheirSoloOutputs() throws Exception {
         int n = 24;
         int[][] solo = new int[PROMPTS.length][];

@@ -1,0 +1,79 @@
+package io.speculum.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/** docker-compose.yml, parsed and checked against the services' own configuration (no Docker needed). */
+class ComposeFileTest {
+
+    private static final List<ServiceConfig> SERVICES = ServiceConfig.all();
+    private static final Set<String> TOPICS = ProtocolTopics.all();
+
+    @Test
+    void findsTheFiveServicesAndTheProtocolTopics() {
+        assertThat(SERVICES).extracting(ServiceConfig::module)
+                .contains("drafter-service", "verifier-service", "cascade-router", "detector-service", "gateway");
+        assertThat(TOPICS).contains("llm.generate", "llm.draft", "llm.verify", "llm.dead-letter");
+        assertThat(ServiceConfig.named("verifier-service").listeners()).containsEntry("speculum-verifier", Set.of("llm.generate", "llm.verify"));
+    }
+
+    @Test
+    void theComposeFileAgreesWithTheServices() {
+        assertThat(ComposeChecks.problems(compose(), SERVICES, TOPICS)).isEmpty();
+    }
+
+    @Test
+    void aMissingTopicIsCaught() {
+        assertDrift(c -> environment(c, "kafka-init").put("SPECULUM_TOPICS", "llm.generate:6:1 llm.draft:6:1 llm.verify:6:1"), "protocol's topics");
+    }
+
+    @Test
+    void unequalRoundTripPartitionsAreCaught() {
+        assertDrift(c -> environment(c, "kafka-init").compute("SPECULUM_TOPICS", (k, v) -> String.valueOf(v).replace("llm.draft:6", "llm.draft:3")),
+                "equal partition counts");
+    }
+
+    @Test
+    void aWrongPortIsCaught() {
+        assertDrift(c -> service(c, "verifier-service").put("ports", List.of("9999:9999")), "container port 8082");
+    }
+
+    @Test
+    void anEnvironmentVariableThatBindsToNothingIsCaught() {
+        assertDrift(c -> environment(c, "drafter-service").put("SPECULUM_DRAFTER_MODEL_PATHS", "/models/x.gguf"), "binds to no property");
+    }
+
+    @Test
+    void aWritableModelVolumeIsCaught() {
+        assertDrift(c -> service(c, "detector-service").put("volumes", List.of(Map.of("type", "bind", "source", "./models", "target", "/models"))),
+                "read-only");
+    }
+
+    @Test
+    void aGpuServiceWithoutAGpuIsCaught() {
+        assertDrift(c -> service(c, "verifier-service-gpu").remove("deploy"), "NVIDIA GPU");
+    }
+
+    private static void assertDrift(Consumer<Map<String, Object>> change, String expected) {
+        Map<String, Object> compose = compose();
+        change.accept(compose);
+        assertThat(ComposeChecks.problems(compose, SERVICES, TOPICS)).anySatisfy(p -> assertThat(p).contains(expected));
+    }
+
+    private static Map<String, Object> compose() {
+        return Repository.yaml(Repository.file("docker-compose.yml"));
+    }
+
+    private static Map<String, Object> service(Map<String, Object> compose, String name) {
+        return Nodes.map(Nodes.at(compose, "services", name));
+    }
+
+    private static Map<String, Object> environment(Map<String, Object> compose, String name) {
+        return Nodes.map(service(compose, name).get("environment"));
+    }
+}

@@ -1,0 +1,140 @@
+package io.speculum.deploy;
+
+import io.speculum.service.SpeculumKafkaProperties;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * One service as its own module declares it: port, management port, exposed actuator endpoints, the property keys of
+ * its YAML file and the Kafka listeners in its sources. Deployment files are checked against this, never against
+ * copied values.
+ *
+ * @param module         the module directory, also the image and workload name
+ * @param port           {@code server.port}
+ * @param managementPort {@code management.server.port}, or the server port when actuator shares it
+ * @param exposed        {@code management.endpoints.web.exposure.include}
+ * @param environment    environment variable names Spring binds to a property of this service
+ * @param listeners      consumer group -> topics, from the {@code @KafkaListener}s in its sources
+ */
+record ServiceConfig(String module, int port, int managementPort, Set<String> exposed, Set<String> environment,
+                     Map<String, Set<String>> listeners) {
+
+    private static final Pattern LISTENER = Pattern.compile("@KafkaListener\\(([^)]*)\\)", Pattern.DOTALL);
+    private static final Pattern LISTENER_TOPIC = Pattern.compile("Topics\\.([A-Z_]+)");
+    private static final Pattern LISTENER_GROUP = Pattern.compile("groupId\\s*=\\s*\"\\$\\{[^:}]+:([^}]+)}\"");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]");
+
+    /** Every module with {@code src/main/resources/<module>.yml} that sets a server port. */
+    static List<ServiceConfig> all() {
+        try (Stream<Path> modules = Files.list(Repository.root())) {
+            List<ServiceConfig> services = new ArrayList<>();
+            for (Path module : modules.sorted().toList()) {
+                Path yaml = module.resolve("src/main/resources/" + module.getFileName() + ".yml");
+                if (Files.isRegularFile(yaml) && Nodes.at(Repository.yaml(yaml), "server", "port") != null) {
+                    services.add(read(module, yaml));
+                }
+            }
+            return services;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static ServiceConfig named(String module) {
+        return all().stream().filter(s -> s.module.equals(module)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no service module " + module));
+    }
+
+    boolean hasModel() {
+        return environment.stream().anyMatch(name -> name.endsWith("_MODEL_PATH"));
+    }
+
+    /** The environment variable prefix of its model keys, e.g. SPECULUM_VERIFIER_MODEL_. */
+    String modelPrefix() {
+        return environment.stream().filter(name -> name.endsWith("_MODEL_PATH")).findFirst()
+                .map(name -> name.substring(0, name.length() - "PATH".length()))
+                .orElseThrow(() -> new IllegalStateException(module + " has no model"));
+    }
+
+    private static ServiceConfig read(Path module, Path yamlFile) {
+        Map<String, Object> yaml = Repository.yaml(yamlFile);
+        int port = ((Number) Nodes.at(yaml, "server", "port")).intValue();
+        Object management = Nodes.at(yaml, "management", "server", "port");
+        int managementPort = management instanceof Number n ? n.intValue() : port;
+        String include = Nodes.text(yaml, "management", "endpoints", "web", "exposure", "include");
+        Set<String> exposed = include == null ? Set.of() : Set.of(include.replace(" ", "").split(","));
+
+        Set<String> environment = new HashSet<>();
+        Map<String, Object> flat = new TreeMap<>();
+        flatten("", yaml, flat);
+        flat.keySet().forEach(key -> environment.add(environmentName(key)));
+        Matcher placeholders = PLACEHOLDER.matcher(Repository.read(yamlFile));
+        while (placeholders.find()) {
+            environment.add(placeholders.group(1));
+        }
+        for (var component : SpeculumKafkaProperties.class.getRecordComponents()) {
+            environment.add(environmentName("speculum.kafka." + kebab(component.getName())));
+        }
+        return new ServiceConfig(module.getFileName().toString(), port, managementPort, exposed, Set.copyOf(environment),
+                listeners(module.resolve("src/main/java")));
+    }
+
+    private static Map<String, Set<String>> listeners(Path sources) {
+        Map<String, Set<String>> groups = new LinkedHashMap<>();
+        if (!Files.isDirectory(sources)) {
+            return groups;
+        }
+        try (Stream<Path> files = Files.walk(sources)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                Matcher listener = LISTENER.matcher(Repository.read(file));
+                while (listener.find()) {
+                    String attributes = listener.group(1);
+                    Matcher group = LISTENER_GROUP.matcher(attributes);
+                    if (!group.find()) {
+                        throw new IllegalStateException("a @KafkaListener in " + file + " has no groupId with a default");
+                    }
+                    Matcher topic = LISTENER_TOPIC.matcher(attributes);
+                    while (topic.find()) {
+                        groups.computeIfAbsent(group.group(1), g -> new HashSet<>()).add(ProtocolTopics.value(topic.group(1)));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return groups;
+    }
+
+    private static void flatten(String prefix, Map<String, Object> node, Map<String, Object> into) {
+        node.forEach((key, value) -> {
+            String path = prefix.isEmpty() ? key : prefix + "." + key;
+            if (value instanceof Map<?, ?> child) {
+                flatten(path, Nodes.map(child), into);
+            } else {
+                into.put(path, value);
+            }
+        });
+    }
+
+    /** Spring Boot's relaxed binding from the environment: dots to underscores, dashes removed, upper case. */
+    static String environmentName(String property) {
+        return property.replace("-", "").replace('.', '_').toUpperCase(Locale.ROOT);
+    }
+
+    private static String kebab(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    }
+}
