@@ -39,6 +39,11 @@ final class BenchModels implements AutoCloseable {
         return target;
     }
 
+    /** stories260K's vocabulary fingerprint (every drafter here shares it). */
+    String vocabulary() {
+        return target.vocabulary().fingerprint().toString();
+    }
+
     Path storiesFile() {
         return stories;
     }

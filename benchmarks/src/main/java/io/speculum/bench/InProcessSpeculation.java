@@ -37,12 +37,20 @@ final class InProcessSpeculation implements AutoCloseable {
 
     InProcessSpeculation(Model target, int sessions, int batchSize, int threads, Duration draftTimeout, List<Drafter> drafters,
                          ScheduledExecutorService timer) {
+        this(target, sessions, batchSize, threads, draftTimeout, drafters, 1, timer);
+    }
+
+    /** With {@code treeBranches} > 1 drafters are asked for token trees (as {@code speculum.verifier.tree-branches}). */
+    InProcessSpeculation(Model target, int sessions, int batchSize, int threads, Duration draftTimeout, List<Drafter> drafters,
+                         int treeBranches, ScheduledExecutorService timer) {
         this.drafts = new DraftService(drafters, drafters.getFirst().name());
-        this.engine = new InferenceEngine(target, ContextOptions.defaults(BenchModels.SEQUENCE_CONTEXT * sessions)
-                .withMaxSequences(sessions).withBatchSize(batchSize).withThreads(threads).withBatchInvariance(true),
-                EngineOptions.named("bench-verifier"));
         VerifierSettings settings = VerifierSettings.defaults(Requests.MODEL, BenchModels.SEQUENCE_CONTEXT)
-                .withCapacity(sessions, 64).withDraftTimeout(draftTimeout);
+                .withCapacity(sessions, 64).withDraftTimeout(draftTimeout).withTreeBranches(treeBranches);
+        // tree branches share the committed history's cells; only their own tokens (one batch at most) need more
+        int cells = BenchModels.SEQUENCE_CONTEXT * sessions + (treeBranches > 1 ? batchSize : 0);
+        this.engine = new InferenceEngine(target, ContextOptions.defaults(cells)
+                .withMaxSequences(settings.engineSequences()).withBatchSize(batchSize).withThreads(threads).withBatchInvariance(true),
+                EngineOptions.named("bench-verifier"));
         this.link = new Link(drafts);
         this.verifier = new SpeculativeVerifier(target, engine, settings, link, timer);
         link.verifier = verifier;

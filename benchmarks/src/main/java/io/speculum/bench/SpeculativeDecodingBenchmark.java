@@ -116,10 +116,11 @@ public final class SpeculativeDecodingBenchmark {
         }
         System.out.printf("%n1. acceptance, target stories260K, in-process, %d prompts x %d new tokens, fixed k "
                 + "(alpha = accepted / drafted; tau = tokens per verification round, bonus included)%n", measured.size(), settings.tokens());
-        System.out.printf("  %-16s %-10s %3s %-7s %8s %8s   %s%n", "drafter", "name", "k", "T", "alpha", "tau", "greedy = target alone");
-        try (InProcessSpeculation speculation = new InProcessSpeculation(models.stories(), 1, 64, 1,
-                settings.draftTimeout(), open(BenchDrafters.ALL, models, 1), timer)) {
-            for (DrafterCase drafter : BenchDrafters.ALL) {
+        System.out.printf("  %-22s %-10s %3s %-7s %8s %8s   %s%n", "drafter", "name", "k", "T", "alpha", "tau", "greedy = target alone");
+        for (DrafterCase drafter : BenchDrafters.ALL) {
+            // each drafter over its own verifier: the tree rows need a verifier that asks for trees
+            try (InProcessSpeculation speculation = new InProcessSpeculation(models.stories(), 1, 64, 1,
+                    settings.draftTimeout(), open(List.of(drafter), models, 1), drafter.treeBranches(), timer)) {
                 for (int k : ACCEPTANCE_KS) {
                     for (double temperature : TEMPERATURES) {
                         List<Generation> generations = new ArrayList<>();
@@ -131,7 +132,7 @@ public final class SpeculativeDecodingBenchmark {
                             identical += g.sameOutput(reference.get(i)) ? 1 : 0;
                         }
                         Acceptance all = Acceptance.of(generations);
-                        System.out.printf("  %-16s %-10s %3d %-7s %8.3f %8.2f   %s%n", drafter.label(), drafter.name(), k,
+                        System.out.printf("  %-22s %-10s %3d %-7s %8.3f %8.2f   %s%n", drafter.label(), drafter.name(), k,
                                 temperature == 0 ? "greedy" : String.valueOf(temperature), all.alpha(), all.tau(),
                                 temperature == 0 ? identical + "/" + measured.size() : "-");
                     }
@@ -352,12 +353,12 @@ public final class SpeculativeDecodingBenchmark {
         long started = System.nanoTime();
         System.out.printf("%n6. automatic policy (mode AUTO, k <= %d) per drafter on the padded target, in-process, one request at a time, "
                 + "%d prompts interleaved with the target alone%n", settings.k(), settings.prompts());
-        System.out.printf("  %-16s %9s %11s %8s %8s%n", "drafter", "tok/s", "/ target", "alpha", "tau");
+        System.out.printf("  %-22s %9s %11s %8s %8s%n", "drafter", "tok/s", "/ target", "alpha", "tau");
         double worst = Double.POSITIVE_INFINITY;
         try (TargetAlone alone = new TargetAlone(target, settings.threads())) {
             for (DrafterCase drafter : BenchDrafters.ALL) {
                 try (InProcessSpeculation speculation = new InProcessSpeculation(target, 1, 64, settings.threads(),
-                        settings.draftTimeout(), List.of(drafter.opener().open(models, 1)), timer)) {
+                        settings.draftTimeout(), List.of(drafter.opener().open(models, 1)), drafter.treeBranches(), timer)) {
                     SpeculationPolicy policy = Requests.automatic(drafter.name(), settings.k());
                     speculation.run(List.of(Requests.of("warm", prompts.get(settings.prompts()), WARM_TOKENS, policy, 0, 0)));
                     List<Generation> aloneRuns = new ArrayList<>();
@@ -371,7 +372,7 @@ public final class SpeculativeDecodingBenchmark {
                     Acceptance all = Acceptance.of(autoRuns);
                     double ratio = Stats.medianRatio(autoRate, rates(aloneRuns));
                     worst = Math.min(worst, ratio);
-                    System.out.printf("  %-16s %9.2f %10.2fx %8.3f %8.2f%n", drafter.label(), Stats.median(autoRate), ratio,
+                    System.out.printf("  %-22s %9.2f %10.2fx %8.3f %8.2f%n", drafter.label(), Stats.median(autoRate), ratio,
                             all.alpha(), all.tau());
                 }
             }
