@@ -30,6 +30,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class InProcessSpeculation implements AutoCloseable {
 
+    /** {@code -Dbench.batch-invariant=false}: the verifier's fastest kernels (as speculum.verifier.batch-invariant). */
+    static final boolean BATCH_INVARIANT = Boolean.parseBoolean(BenchSettings.property("bench.batch-invariant", "true"));
+
     private final DraftService drafts;
     private final SpeculativeVerifier verifier;
     private final Link link;
@@ -49,7 +52,7 @@ final class InProcessSpeculation implements AutoCloseable {
         // tree branches share the committed history's cells; only their own tokens (one batch at most) need more
         int cells = BenchModels.SEQUENCE_CONTEXT * sessions + (treeBranches > 1 ? batchSize : 0);
         this.engine = new InferenceEngine(target, ContextOptions.defaults(cells)
-                .withMaxSequences(settings.engineSequences()).withBatchSize(batchSize).withThreads(threads).withBatchInvariance(true),
+                .withMaxSequences(settings.engineSequences()).withBatchSize(batchSize).withThreads(threads).withBatchInvariance(BATCH_INVARIANT),
                 EngineOptions.named("bench-verifier"));
         this.link = new Link(drafts);
         this.verifier = new SpeculativeVerifier(target, engine, settings, link, timer);

@@ -62,6 +62,7 @@ final class KafkaSpeculation implements AutoCloseable {
                 "--speculum.verifier.model.path=" + target, "--speculum.verifier.threads=" + threads,
                 "--speculum.verifier.max-sessions=" + sessions, "--speculum.verifier.batch-size=" + batchSize,
                 "--speculum.verifier.draft-timeout=" + draftTimeout.toMillis() + "ms",
+                "--speculum.verifier.batch-invariant=" + InProcessSpeculation.BATCH_INVARIANT,
                 "--logging.level.root=warn", "--spring.main.banner-mode=off");
         awaitAssignment(verifierApp);
         producer = producer(bootstrap);

@@ -30,7 +30,7 @@ class VerifierModels {
                 .withMaxSequences(settings.engineSequences())
                 .withBatchSize(properties.batchSize())
                 .withThreads(properties.effectiveThreads())
-                .withBatchInvariance(true);
+                .withBatchInvariance(properties.batchInvariant());
         return new InferenceEngine(targetModel.model(), options, EngineOptions.named("verifier"));
     }
 

@@ -22,6 +22,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param successorCandidates the model's top next tokens per decoded position sent to drafters (token recycling)
  * @param cost            the cost curve the automatic speculation policy chooses draft lengths from
  * @param treeBranches    most branches of a token tree verified in one decode (1: chains only)
+ * @param batchInvariant  decode with batch-invariant kernels, so that a token's logits are bitwise the same however
+ *                        tokens are grouped (exactness to the last bit on F32 targets); off, llama.cpp's fastest
+ *                        kernels run and exactness means equal to the verifier's own batched computation (on the
+ *                        2-core benchmark machine, off halved the cost of a decode of the ~150M padded target)
  */
 @ConfigurationProperties("speculum.verifier")
 public record VerifierProperties(
@@ -36,7 +40,8 @@ public record VerifierProperties(
         @DefaultValue("0") int threads,
         @DefaultValue("4") int successorCandidates,
         @DefaultValue Cost cost,
-        @DefaultValue("1") int treeBranches) {
+        @DefaultValue("1") int treeBranches,
+        @DefaultValue("true") boolean batchInvariant) {
 
     /**
      * What decoding n tokens at once costs; measured at start with timed decodes where not configured.
