@@ -119,7 +119,7 @@ final class KubernetesChecks {
         expect(svc != null && Nodes.listAt(svc, "spec", "ports").stream().anyMatch(p -> Objects.equals(Nodes.at(p, "port"), service.port())),
                 name + ": its Service must serve port " + service.port());
         expect(find("PodDisruptionBudget", name) != null, name + ": needs a PodDisruptionBudget");
-        checkEnvironment(service, container);
+        ServiceConfig configured = service.configuredBy(checkEnvironment(service, container));
         if (service.hasModel()) {
             expect(Nodes.listAt(container, "volumeMounts").stream().anyMatch(m -> "/models".equals(Nodes.text(m, "mountPath"))
                     && Boolean.TRUE.equals(Nodes.at(m, "readOnly"))), name + ": models must be mounted read-only at /models");
@@ -129,7 +129,8 @@ final class KubernetesChecks {
             Map<String, Object> hpa = find("HorizontalPodAutoscaler", name);
             expect(hpa != null && name.equals(Nodes.text(hpa, "spec", "scaleTargetRef", "name")), "the gateway needs an HPA");
         } else {
-            checkScaledObject(service, bootstrap, partitions);
+            // the groups as this Deployment's environment sets them: KEDA must watch those
+            checkScaledObject(configured, bootstrap, partitions);
         }
     }
 
@@ -142,7 +143,8 @@ final class KubernetesChecks {
                 service.module() + ": " + probe + " must target the management port " + service.managementPort() + ", not " + port);
     }
 
-    private void checkEnvironment(ServiceConfig service, Map<String, Object> container) {
+    /** Checks the container's environment and returns it (name -> value). */
+    private Map<String, Object> checkEnvironment(ServiceConfig service, Map<String, Object> container) {
         // what the container sees: envFrom in order (later sources win), then env
         Map<String, Object> values = new HashMap<>();
         for (Object source : Nodes.listAt(container, "envFrom")) {
@@ -176,6 +178,7 @@ final class KubernetesChecks {
             expect(keys != null && HASHED_KEYS.matcher(String.valueOf(keys)).matches(),
                     service.module() + ": " + API_KEYS + " must hold sha256:<hex> hashes, not " + keys);
         }
+        return values;
     }
 
     /** The value a secretKeyRef points at (stringData), or null; a reference to a missing Secret or key is a problem. */

@@ -55,6 +55,13 @@ class KustomizeOverlaysTest {
     }
 
     @Test
+    void aGroupTheEnvironmentRenamesIsWatchedUnderItsNewName() {
+        // the Deployment's own configuration moves the router to another group: KEDA's trigger on the old one is drift
+        assertDrift("cpu", objects -> Nodes.map(object(objects, "ConfigMap", "cascade-router").get("data")).put("SPECULUM_CASCADE_GROUP", "speculum-cascade-v2"),
+                "consumer group speculum-cascade-router is not one of its listeners' shared groups [speculum-cascade-v2]");
+    }
+
+    @Test
     void aTopicMissingFromTheManifestsIsCaught() {
         assertDrift("cpu", objects -> objects.removeIf(o -> "KafkaTopic".equals(o.get("kind")) && "llm.verify".equals(Nodes.text(o, "spec", "topicName"))),
                 "differ from the protocol's topics");

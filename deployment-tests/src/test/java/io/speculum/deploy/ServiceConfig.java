@@ -29,10 +29,14 @@ import java.util.stream.Stream;
  * @param exposed        {@code management.endpoints.web.exposure.include}
  * @param environment    environment variable names Spring binds to a property of this service
  * @param properties     its YAML file's keys, flattened, with their values
- * @param consumers      the {@code @KafkaListener}s in its sources that run with its shipped configuration
+ * @param consumers      the {@code @KafkaListener}s in its sources that run with this configuration
+ * @param sources        its main sources
+ * @param sourceKeys     property keys its sources read through {@code ${key:default}} placeholders (e.g. listener groups)
  */
 record ServiceConfig(String module, int port, int managementPort, Set<String> exposed, Set<String> environment,
-                     Map<String, Object> properties, List<KafkaConsumer> consumers) {
+                     Map<String, Object> properties, List<KafkaConsumer> consumers, Path sources, Set<String> sourceKeys) {
+
+    private static final Pattern SOURCE_PLACEHOLDER = Pattern.compile("\\$\\{([a-z][a-z0-9.-]*)[:}]");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]");
 
@@ -55,6 +59,24 @@ record ServiceConfig(String module, int port, int managementPort, Set<String> ex
     static ServiceConfig named(String module) {
         return all().stream().filter(s -> s.module.equals(module)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no service module " + module));
+    }
+
+    /**
+     * This service as a deployment configures it: the environment variables that bind to one of its keys override
+     * the YAML's value, and its listeners are read again (a group or topic may come from the environment).
+     */
+    ServiceConfig configuredBy(Map<String, ?> variables) {
+        Map<String, Object> configured = new TreeMap<>(properties);
+        Set<String> keys = new TreeSet<>(properties.keySet());
+        keys.addAll(sourceKeys);
+        for (String key : keys) {
+            Object value = variables.get(environmentName(key));
+            if (value != null) {
+                configured.put(key, value);
+            }
+        }
+        return new ServiceConfig(module, port, managementPort, exposed, environment, configured,
+                KafkaConsumer.declaredIn(sources, configured), sources, sourceKeys);
     }
 
     /** Shared consumer group -> topics: the work that replicas of this service divide (and scale on). */
@@ -109,8 +131,29 @@ record ServiceConfig(String module, int port, int managementPort, Set<String> ex
         for (var component : SpeculumKafkaProperties.class.getRecordComponents()) {
             environment.add(environmentName("speculum.kafka." + kebab(component.getName())));
         }
+        Path sources = module.resolve("src/main/java");
+        Set<String> sourceKeys = sourceKeys(sources);
+        sourceKeys.forEach(key -> environment.add(environmentName(key)));
         return new ServiceConfig(module.getFileName().toString(), port, managementPort, exposed, Set.copyOf(environment),
-                flat, KafkaConsumer.declaredIn(module.resolve("src/main/java"), flat));
+                flat, KafkaConsumer.declaredIn(sources, flat), sources, Set.copyOf(sourceKeys));
+    }
+
+    private static Set<String> sourceKeys(Path sources) {
+        Set<String> keys = new TreeSet<>();
+        if (!Files.isDirectory(sources)) {
+            return keys;
+        }
+        try (Stream<Path> files = Files.walk(sources)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                Matcher placeholder = SOURCE_PLACEHOLDER.matcher(Repository.read(file));
+                while (placeholder.find()) {
+                    keys.add(placeholder.group(1));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return keys;
     }
 
     private static void flatten(String prefix, Map<String, Object> node, Map<String, Object> into) {
