@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class ComposeFileTest {
 
     private static final List<ServiceConfig> SERVICES = ServiceConfig.all();
-    private static final Set<String> TOPICS = ProtocolTopics.all();
+    private static final Set<String> TOPICS = ProtocolTopics.deployable(SERVICES);
 
     @Test
     void findsTheFiveServicesAndTheProtocolTopics() {
@@ -20,6 +20,7 @@ class ComposeFileTest {
                 .contains("drafter-service", "verifier-service", "cascade-router", "detector-service", "gateway");
         assertThat(TOPICS).contains("llm.generate", "llm.draft", "llm.verify", "llm.dead-letter");
         assertThat(ServiceConfig.named("verifier-service").listeners()).containsEntry("speculum-verifier", Set.of("llm.generate", "llm.verify"));
+        assertThat(TOPICS).contains("llm.cascade", "llm.detect", "llm.cascade-router-replies").noneMatch(t -> t.startsWith(ProtocolTopics.GATEWAY_REPLIES));
     }
 
     @Test
@@ -36,6 +37,22 @@ class ComposeFileTest {
     void unequalRoundTripPartitionsAreCaught() {
         assertDrift(c -> environment(c, "kafka-init").compute("SPECULUM_TOPICS", (k, v) -> String.valueOf(v).replace("llm.draft:6", "llm.draft:3")),
                 "equal partition counts");
+    }
+
+    @Test
+    void aMissingServiceTopicIsCaught() {
+        assertDrift(c -> environment(c, "kafka-init").compute("SPECULUM_TOPICS", (k, v) -> String.valueOf(v).replace("llm.cascade-router-replies:6:600000", "")),
+                "protocol's topics");
+    }
+
+    @Test
+    void aGatewayReplyTopicInTheInitIsCaught() {
+        assertDrift(c -> environment(c, "kafka-init").compute("SPECULUM_TOPICS", (k, v) -> v + " llm.replies.gw-1:1:3600000"), "protocol's topics");
+    }
+
+    @Test
+    void aGatewayHealthCheckOnTheApiPortIsCaught() {
+        assertDrift(c -> Nodes.map(Nodes.at(service(c, "gateway"), "build", "args")).put("PORT", "8080"), "must be 8090");
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.speculum.deploy;
 
-import io.speculum.protocol.Topics;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,6 +20,10 @@ final class KubernetesChecks {
     static final String LIVENESS = "/actuator/health/liveness";
     static final String READINESS = "/actuator/health/readiness";
     static final String COMMON_CONFIG = "speculum-common";
+    static final String READINESS_GROUP = "management.endpoint.health.group.readiness.include";
+    /** The gateway's accepted keys: comma-separated {@code sha256:<hex>} hashes, never the keys themselves. */
+    static final String API_KEYS = "SPECULUM_API_KEYS";
+    private static final java.util.regex.Pattern HASHED_KEYS = java.util.regex.Pattern.compile("sha256:[0-9a-f]{64}(,sha256:[0-9a-f]{64})*");
     /** Spring Boot keys the manifests set beyond each service's YAML file (probe groups on any platform). */
     static final Set<String> SPRING_VARIABLES = Set.of("MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED",
             "MANAGEMENT_ENDPOINT_HEALTH_GROUP_READINESS_INCLUDE");
@@ -116,7 +119,7 @@ final class KubernetesChecks {
         expect(svc != null && Nodes.listAt(svc, "spec", "ports").stream().anyMatch(p -> Objects.equals(Nodes.at(p, "port"), service.port())),
                 name + ": its Service must serve port " + service.port());
         expect(find("PodDisruptionBudget", name) != null, name + ": needs a PodDisruptionBudget");
-        checkEnvironment(service, container);
+        ServiceConfig configured = service.configuredBy(checkEnvironment(service, container));
         if (service.hasModel()) {
             expect(Nodes.listAt(container, "volumeMounts").stream().anyMatch(m -> "/models".equals(Nodes.text(m, "mountPath"))
                     && Boolean.TRUE.equals(Nodes.at(m, "readOnly"))), name + ": models must be mounted read-only at /models");
@@ -126,7 +129,8 @@ final class KubernetesChecks {
             Map<String, Object> hpa = find("HorizontalPodAutoscaler", name);
             expect(hpa != null && name.equals(Nodes.text(hpa, "spec", "scaleTargetRef", "name")), "the gateway needs an HPA");
         } else {
-            checkScaledObject(service, bootstrap, partitions);
+            // the groups as this Deployment's environment sets them: KEDA must watch those
+            checkScaledObject(configured, bootstrap, partitions);
         }
     }
 
@@ -139,22 +143,54 @@ final class KubernetesChecks {
                 service.module() + ": " + probe + " must target the management port " + service.managementPort() + ", not " + port);
     }
 
-    private void checkEnvironment(ServiceConfig service, Map<String, Object> container) {
-        Set<String> variables = new TreeSet<>();
+    /** Checks the container's environment and returns it (name -> value). */
+    private Map<String, Object> checkEnvironment(ServiceConfig service, Map<String, Object> container) {
+        // what the container sees: envFrom in order (later sources win), then env
+        Map<String, Object> values = new HashMap<>();
         for (Object source : Nodes.listAt(container, "envFrom")) {
             String config = Nodes.text(source, "configMapRef", "name");
             if (config != null) {
                 Map<String, Object> configMap = find("ConfigMap", config);
                 expect(configMap != null, service.module() + ": ConfigMap " + config + " does not exist");
-                variables.addAll(Nodes.mapAt(configMap, "data").keySet());
+                values.putAll(Nodes.mapAt(configMap, "data"));
             }
         }
-        Nodes.listAt(container, "env").forEach(e -> variables.add(Nodes.text(e, "name")));
-        for (String variable : variables) {
+        for (Object variable : Nodes.listAt(container, "env")) {
+            values.put(Nodes.text(variable, "name"), Objects.requireNonNullElse(Nodes.at(variable, "value"), secretValue(service, variable)));
+        }
+        for (String variable : new TreeSet<>(values.keySet())) {
             expect(ComposeChecks.RUNTIME_VARIABLES.contains(variable) || SPRING_VARIABLES.contains(variable) || service.environment().contains(variable),
                     service.module() + ": " + variable + " binds to no property of " + service.module());
         }
-        expect(variables.contains("SPECULUM_KAFKA_BOOTSTRAP"), service.module() + ": needs SPECULUM_KAFKA_BOOTSTRAP");
+        expect(values.containsKey("SPECULUM_KAFKA_BOOTSTRAP"), service.module() + ": needs SPECULUM_KAFKA_BOOTSTRAP");
+        String own = service.property(READINESS_GROUP);
+        Object set = values.get(ServiceConfig.environmentName(READINESS_GROUP));
+        if (own != null && set != null) {
+            Set<String> members = Set.of(String.valueOf(set).replace(" ", "").split(","));
+            expect(members.containsAll(List.of(own.replace(" ", "").split(","))), service.module() + ": readiness group " + set
+                    + " leaves out members of its own " + own);
+        }
+        if (service.environment().contains(API_KEYS)) {
+            boolean fromSecret = Nodes.listAt(container, "env").stream()
+                    .anyMatch(e -> API_KEYS.equals(Nodes.text(e, "name")) && Nodes.at(e, "valueFrom", "secretKeyRef") != null);
+            expect(fromSecret, service.module() + ": " + API_KEYS + " must come from a Secret");
+            Object keys = values.get(API_KEYS);
+            expect(keys != null && HASHED_KEYS.matcher(String.valueOf(keys)).matches(),
+                    service.module() + ": " + API_KEYS + " must hold sha256:<hex> hashes, not " + keys);
+        }
+        return values;
+    }
+
+    /** The value a secretKeyRef points at (stringData), or null; a reference to a missing Secret or key is a problem. */
+    private Object secretValue(ServiceConfig service, Object variable) {
+        Map<String, Object> reference = Nodes.mapAt(variable, "valueFrom", "secretKeyRef");
+        if (reference.isEmpty()) {
+            return null;
+        }
+        Map<String, Object> secret = find("Secret", String.valueOf(reference.get("name")));
+        Object value = secret == null ? null : Nodes.mapAt(secret, "stringData").get(String.valueOf(reference.get("key")));
+        expect(value != null, service.module() + ": " + Nodes.text(variable, "name") + " refers to no Secret key " + reference);
+        return value;
     }
 
     private void checkGpu(ServiceConfig service, Map<String, Object> pod, Map<String, Object> container) {
@@ -188,21 +224,16 @@ final class KubernetesChecks {
             expect(Objects.equals(bootstrap, Nodes.text(trigger, "metadata", "bootstrapServers")), name + ": trigger bootstrapServers must be " + bootstrap);
             String group = Nodes.text(trigger, "metadata", "consumerGroup");
             String topic = Nodes.text(trigger, "metadata", "topic");
-            Set<String> consumed = service.listeners().get(group);
-            if (!service.listeners().isEmpty()) {
-                expect(consumed != null, name + ": consumer group " + group + " is not one of its listeners' " + service.listeners().keySet());
-            }
+            Set<String> consumed = service.listeners().getOrDefault(group, Set.of());
+            expect(!consumed.isEmpty(), name + ": consumer group " + group + " is not one of its listeners' shared groups " + service.listeners().keySet());
             if (topic != null) {
-                expect(consumed == null || consumed.contains(topic), name + ": group " + group + " does not consume " + topic);
+                expect(consumed.contains(topic), name + ": group " + group + " does not consume " + topic);
                 triggered.add(group + "/" + topic);
                 cap = Math.min(cap, partitions.getOrDefault(topic, 0));
             } else {
-                (consumed == null ? Set.<String>of() : consumed).forEach(t -> triggered.add(group + "/" + t));
-                // a service whose listeners are not known yet: no work topic may have fewer partitions than its replicas
-                cap = Math.min(cap, consumed == null || consumed.isEmpty()
-                        ? partitions.entrySet().stream().filter(e -> !e.getKey().equals(Topics.DEAD_LETTER))
-                                .mapToInt(Map.Entry::getValue).min().orElse(0)
-                        : consumed.stream().mapToInt(t -> partitions.getOrDefault(t, 0)).min().orElse(0));
+                // no topic: KEDA sums the group's lag over every topic it consumes
+                consumed.forEach(t -> triggered.add(group + "/" + t));
+                cap = Math.min(cap, consumed.stream().mapToInt(t -> partitions.getOrDefault(t, 0)).min().orElse(0));
             }
         }
         service.listeners().forEach((group, consumed) -> consumed.forEach(topic -> expect(triggered.contains(group + "/" + topic),

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KustomizeOverlaysTest {
 
     private static final List<ServiceConfig> SERVICES = ServiceConfig.all();
-    private static final Set<String> TOPICS = ProtocolTopics.all();
+    private static final Set<String> TOPICS = ProtocolTopics.deployable(SERVICES);
 
     @ParameterizedTest
     @ValueSource(strings = {"cpu", "gpu"})
@@ -55,6 +55,13 @@ class KustomizeOverlaysTest {
     }
 
     @Test
+    void aGroupTheEnvironmentRenamesIsWatchedUnderItsNewName() {
+        // the Deployment's own configuration moves the router to another group: KEDA's trigger on the old one is drift
+        assertDrift("cpu", objects -> Nodes.map(object(objects, "ConfigMap", "cascade-router").get("data")).put("SPECULUM_CASCADE_GROUP", "speculum-cascade-v2"),
+                "consumer group speculum-cascade-router is not one of its listeners' shared groups [speculum-cascade-v2]");
+    }
+
+    @Test
     void aTopicMissingFromTheManifestsIsCaught() {
         assertDrift("cpu", objects -> objects.removeIf(o -> "KafkaTopic".equals(o.get("kind")) && "llm.verify".equals(Nodes.text(o, "spec", "topicName"))),
                 "differ from the protocol's topics");
@@ -67,7 +74,7 @@ class KustomizeOverlaysTest {
 
     @Test
     void aProbeOnAnotherPortIsCaught() {
-        assertDrift("cpu", objects -> probe(objects, "gateway", "livenessProbe").put("port", 9000), "must target the management port 8080");
+        assertDrift("cpu", objects -> probe(objects, "gateway", "livenessProbe").put("port", 9000), "must target the management port 8090");
     }
 
     @Test
@@ -80,6 +87,43 @@ class KustomizeOverlaysTest {
     void aScaledObjectOnAGroupNoListenerUsesIsCaught() {
         assertDrift("cpu", objects -> Nodes.map(Nodes.at(Nodes.listAt(object(objects, "ScaledObject", "drafter-service"), "spec", "triggers").getFirst(), "metadata"))
                 .put("consumerGroup", "speculum-draftr"), "not one of its listeners'");
+    }
+
+    @Test
+    void aScaledObjectOnAPerInstanceGroupIsCaught() {
+        // the cascade router's reply group is one per instance: its lag says nothing about the shared work
+        assertDrift("cpu", objects -> Nodes.map(Nodes.at(Nodes.listAt(object(objects, "ScaledObject", "cascade-router"), "spec", "triggers").getFirst(), "metadata"))
+                .put("topic", "llm.cascade-router-replies"), "does not consume llm.cascade-router-replies");
+    }
+
+    @Test
+    void aWorkTopicNoTriggerWatchesIsCaught() {
+        assertDrift("cpu", objects -> Nodes.listAt(object(objects, "ScaledObject", "drafter-service"), "spec", "triggers").removeLast(),
+                "lag of speculum-small-generate on llm.small-generate scales nothing");
+    }
+
+    @Test
+    void theCascadeReplyTopicMissingIsCaught() {
+        assertDrift("cpu", objects -> objects.removeIf(o -> "KafkaTopic".equals(o.get("kind")) && "llm.cascade-router-replies".equals(Nodes.text(o, "spec", "topicName"))),
+                "differ from the protocol's topics");
+    }
+
+    @Test
+    void aGatewayProbeOnTheApiPortIsCaught() {
+        assertDrift("cpu", objects -> probe(objects, "gateway", "readinessProbe").put("port", "http"), "must target the management port 8090");
+    }
+
+    @Test
+    void aNarrowedGatewayReadinessGroupIsCaught() {
+        assertDrift("cpu", objects -> Nodes.map(object(objects, "ConfigMap", "gateway").get("data")).remove("MANAGEMENT_ENDPOINT_HEALTH_GROUP_READINESS_INCLUDE"),
+                "leaves out members of its own");
+    }
+
+    @Test
+    void plainApiKeysOrKeysOutsideASecretAreCaught() {
+        assertDrift("cpu", objects -> Nodes.map(object(objects, "Secret", "speculum-gateway-api-keys").get("stringData")).put("api-keys", "my-key"),
+                "must hold sha256:<hex> hashes");
+        assertDrift("cpu", objects -> Nodes.listAt(container(objects, "gateway"), "env").clear(), "SPECULUM_API_KEYS must come from a Secret");
     }
 
     @Test

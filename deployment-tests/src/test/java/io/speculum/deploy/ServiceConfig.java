@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -27,14 +28,16 @@ import java.util.stream.Stream;
  * @param managementPort {@code management.server.port}, or the server port when actuator shares it
  * @param exposed        {@code management.endpoints.web.exposure.include}
  * @param environment    environment variable names Spring binds to a property of this service
- * @param listeners      consumer group -> topics, from the {@code @KafkaListener}s in its sources
+ * @param properties     its YAML file's keys, flattened, with their values
+ * @param consumers      the {@code @KafkaListener}s in its sources that run with this configuration
+ * @param sources        its main sources
+ * @param sourceKeys     property keys its sources read through {@code ${key:default}} placeholders (e.g. listener groups)
  */
 record ServiceConfig(String module, int port, int managementPort, Set<String> exposed, Set<String> environment,
-                     Map<String, Set<String>> listeners) {
+                     Map<String, Object> properties, List<KafkaConsumer> consumers, Path sources, Set<String> sourceKeys) {
 
-    private static final Pattern LISTENER = Pattern.compile("@KafkaListener\\(([^)]*)\\)", Pattern.DOTALL);
-    private static final Pattern LISTENER_TOPIC = Pattern.compile("Topics\\.([A-Z_]+)");
-    private static final Pattern LISTENER_GROUP = Pattern.compile("groupId\\s*=\\s*\"\\$\\{[^:}]+:([^}]+)}\"");
+    private static final Pattern SOURCE_PLACEHOLDER = Pattern.compile("\\$\\{([a-z][a-z0-9.-]*)[:}]");
+
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]");
 
     /** Every module with {@code src/main/resources/<module>.yml} that sets a server port. */
@@ -58,6 +61,45 @@ record ServiceConfig(String module, int port, int managementPort, Set<String> ex
                 .orElseThrow(() -> new IllegalArgumentException("no service module " + module));
     }
 
+    /**
+     * This service as a deployment configures it: the environment variables that bind to one of its keys override
+     * the YAML's value, and its listeners are read again (a group or topic may come from the environment).
+     */
+    ServiceConfig configuredBy(Map<String, ?> variables) {
+        Map<String, Object> configured = new TreeMap<>(properties);
+        Set<String> keys = new TreeSet<>(properties.keySet());
+        keys.addAll(sourceKeys);
+        for (String key : keys) {
+            Object value = variables.get(environmentName(key));
+            if (value != null) {
+                configured.put(key, value);
+            }
+        }
+        return new ServiceConfig(module, port, managementPort, exposed, environment, configured,
+                KafkaConsumer.declaredIn(sources, configured), sources, sourceKeys);
+    }
+
+    /** Shared consumer group -> topics: the work that replicas of this service divide (and scale on). */
+    Map<String, Set<String>> listeners() {
+        Map<String, Set<String>> groups = new LinkedHashMap<>();
+        consumers.stream().filter(c -> !c.perInstanceGroup())
+                .forEach(c -> groups.computeIfAbsent(c.group(), g -> new TreeSet<>()).add(c.topic()));
+        return groups;
+    }
+
+    /** Topics it reads whose names its configuration fixes (not a topic each instance names for itself at run time). */
+    Set<String> fixedTopics() {
+        Set<String> topics = new TreeSet<>();
+        consumers.stream().filter(c -> !c.perInstanceTopic()).forEach(c -> topics.add(c.topic()));
+        return topics;
+    }
+
+    /** The effective value of one of its keys: the YAML's, a {@code ${PLACEHOLDER:default}} resolved to its default. */
+    String property(String key) {
+        Object value = properties.get(key);
+        return value == null ? null : KafkaConsumer.resolve(String.valueOf(value), properties);
+    }
+
     boolean hasModel() {
         return environment.stream().anyMatch(name -> name.endsWith("_MODEL_PATH"));
     }
@@ -72,14 +114,15 @@ record ServiceConfig(String module, int port, int managementPort, Set<String> ex
     private static ServiceConfig read(Path module, Path yamlFile) {
         Map<String, Object> yaml = Repository.yaml(yamlFile);
         int port = ((Number) Nodes.at(yaml, "server", "port")).intValue();
-        Object management = Nodes.at(yaml, "management", "server", "port");
-        int managementPort = management instanceof Number n ? n.intValue() : port;
         String include = Nodes.text(yaml, "management", "endpoints", "web", "exposure", "include");
         Set<String> exposed = include == null ? Set.of() : Set.of(include.replace(" ", "").split(","));
 
         Set<String> environment = new HashSet<>();
         Map<String, Object> flat = new TreeMap<>();
         flatten("", yaml, flat);
+        // e.g. ${SPECULUM_GATEWAY_MANAGEMENT_PORT:8090}: the port the shipped configuration opens
+        Object management = flat.get("management.server.port");
+        int managementPort = management == null ? port : Integer.parseInt(KafkaConsumer.resolve(String.valueOf(management), flat));
         flat.keySet().forEach(key -> environment.add(environmentName(key)));
         Matcher placeholders = PLACEHOLDER.matcher(Repository.read(yamlFile));
         while (placeholders.find()) {
@@ -88,34 +131,29 @@ record ServiceConfig(String module, int port, int managementPort, Set<String> ex
         for (var component : SpeculumKafkaProperties.class.getRecordComponents()) {
             environment.add(environmentName("speculum.kafka." + kebab(component.getName())));
         }
+        Path sources = module.resolve("src/main/java");
+        Set<String> sourceKeys = sourceKeys(sources);
+        sourceKeys.forEach(key -> environment.add(environmentName(key)));
         return new ServiceConfig(module.getFileName().toString(), port, managementPort, exposed, Set.copyOf(environment),
-                listeners(module.resolve("src/main/java")));
+                flat, KafkaConsumer.declaredIn(sources, flat), sources, Set.copyOf(sourceKeys));
     }
 
-    private static Map<String, Set<String>> listeners(Path sources) {
-        Map<String, Set<String>> groups = new LinkedHashMap<>();
+    private static Set<String> sourceKeys(Path sources) {
+        Set<String> keys = new TreeSet<>();
         if (!Files.isDirectory(sources)) {
-            return groups;
+            return keys;
         }
         try (Stream<Path> files = Files.walk(sources)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                Matcher listener = LISTENER.matcher(Repository.read(file));
-                while (listener.find()) {
-                    String attributes = listener.group(1);
-                    Matcher group = LISTENER_GROUP.matcher(attributes);
-                    if (!group.find()) {
-                        throw new IllegalStateException("a @KafkaListener in " + file + " has no groupId with a default");
-                    }
-                    Matcher topic = LISTENER_TOPIC.matcher(attributes);
-                    while (topic.find()) {
-                        groups.computeIfAbsent(group.group(1), g -> new HashSet<>()).add(ProtocolTopics.value(topic.group(1)));
-                    }
+                Matcher placeholder = SOURCE_PLACEHOLDER.matcher(Repository.read(file));
+                while (placeholder.find()) {
+                    keys.add(placeholder.group(1));
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return groups;
+        return keys;
     }
 
     private static void flatten(String prefix, Map<String, Object> node, Map<String, Object> into) {
