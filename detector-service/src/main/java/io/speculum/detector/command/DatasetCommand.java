@@ -40,6 +40,10 @@ public final class DatasetCommand implements Callable<Integer> {
     @Option(names = "--train-corpus", description = "also write the training split's human texts here, for the frequencies command")
     Path trainCorpus;
 
+    @Option(names = "--train-samples-per-prompt", defaultValue = "1",
+            description = "continuations sampled per train-split prompt (default ${DEFAULT-VALUE})")
+    int trainSamples;
+
     @Option(names = "--threads", defaultValue = "2")
     int threads;
 
@@ -48,7 +52,7 @@ public final class DatasetCommand implements Callable<Integer> {
         PrintWriter console = spec.commandLine().getOut();
         List<LabelledText> texts;
         try (Model model = Model.load(generator)) {
-            texts = DetectionDataset.build(model, DetectionDataset.Source.tinyStories(data, perClass), EnumSet.allOf(Split.class), threads);
+            texts = DetectionDataset.build(model, DetectionDataset.Source.tinyStories(data, perClass).withTrainSamplesPerPrompt(trainSamples), EnumSet.allOf(Split.class), threads);
         }
         LabelledTexts.write(out, texts);
         for (Split split : Split.values()) {

@@ -2,6 +2,7 @@ package io.speculum.detector.command;
 
 import io.speculum.detector.DetectorFiles;
 import io.speculum.detector.scoring.TokenFrequencies;
+import io.speculum.llama.LlamaException;
 import io.speculum.llama.Model;
 import io.speculum.llama.ModelOptions;
 import java.io.IOException;
@@ -36,10 +37,18 @@ public final class FrequenciesCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         try (Model vocabularyOnly = Model.load(ModelOptions.vocabularyOnly(observer))) {
             List<int[]> tokenised = new ArrayList<>();
+            int unspellable = 0;
             for (String line : Files.readAllLines(text)) {
                 if (!line.isBlank()) {
-                    tokenised.add(vocabularyOnly.vocabulary().tokenize(line.strip()));
+                    try {
+                        tokenised.add(vocabularyOnly.vocabulary().tokenize(line.strip()));
+                    } catch (LlamaException e) {
+                        unspellable++; // a character this vocabulary cannot spell (no byte fallback)
+                    }
                 }
+            }
+            if (unspellable > 0) {
+                spec.commandLine().getOut().printf("left out %d lines this vocabulary cannot spell%n", unspellable);
             }
             TokenFrequencies table = TokenFrequencies.count(vocabularyOnly.vocabulary().fingerprint().value(),
                     text.getFileName().toString(), vocabularyOnly.vocabulary().size(), tokenised);

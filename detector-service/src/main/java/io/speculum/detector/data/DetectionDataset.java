@@ -20,12 +20,20 @@ import tools.jackson.databind.json.JsonMapper;
 public final class DetectionDataset {
 
     /** Where the texts come from and how many to take. */
+    /**
+     * @param trainSamplesPerPrompt continuations sampled per prompt of the train split (each with its own seed), to
+     *                              give the learned detector more machine texts than there are prompts
+     */
     public record Source(Path prompts, Path corpus, int sampleTokens, long seed, int humanMinTokens, int humanMaxTokens,
-                         int perClass) {
+                         int perClass, int trainSamplesPerPrompt) {
 
         public static Source tinyStories(Path dataDir, int perClass) {
             return new Source(dataDir.resolve("tinystories/prompts-a.jsonl"), dataDir.resolve("tinystories/val-a.txt"),
-                    128, 20261201L, 96, 192, perClass);
+                    128, 20261201L, 96, 192, perClass, 1);
+        }
+
+        public Source withTrainSamplesPerPrompt(int samples) {
+            return new Source(prompts, corpus, sampleTokens, seed, humanMinTokens, humanMaxTokens, perClass, samples);
         }
     }
 
@@ -63,9 +71,13 @@ public final class DetectionDataset {
                     chosen.add(new MachineTextSampler.Prompt(id, text));
                 }
             }
-            List<String> samples = new MachineTextSampler(generator, source.sampleTokens(), source.seed(), threads).sample(chosen);
-            for (int i = 0; i < chosen.size(); i++) {
-                out.add(new LabelledText("m" + chosen.get(i).id(), samples.get(i), true, split));
+            int draws = split == Split.TRAIN ? Math.max(1, source.trainSamplesPerPrompt()) : 1;
+            for (int k = 0; k < draws; k++) {
+                List<String> samples = new MachineTextSampler(generator, source.sampleTokens(), source.seed() + 1_000_003L * k, threads)
+                        .sample(chosen);
+                for (int i = 0; i < chosen.size(); i++) {
+                    out.add(new LabelledText("m" + chosen.get(i).id() + (k == 0 ? "" : "-" + k), samples.get(i), true, split));
+                }
             }
             int humans = 0;
             for (HumanBlocks.Block b : blocks) {

@@ -60,8 +60,14 @@ public final class EvaluationTable {
         return out;
     }
 
-    /** Drops texts the scorer cannot score (fewer than three tokens). */
+    /** Drops texts the scorer cannot score: fewer than three tokens, or characters its vocabulary cannot spell. */
     public static List<LabelledText> scorable(TextScorer scorer, List<LabelledText> texts) {
-        return texts.stream().filter(t -> scorer.observers().scoring().vocabulary().tokenize(t.text()).length >= 3).toList();
+        return texts.stream().filter(t -> {
+            try {
+                return scorer.observers().scoring().vocabulary().tokenize(t.text()).length >= 3;
+            } catch (io.speculum.llama.LlamaException e) {
+                return false;
+            }
+        }).toList();
     }
 }

@@ -4,9 +4,9 @@ import io.speculum.math.LogSoftmax;
 import io.speculum.math.TokenStatistics;
 
 /**
- * Per-token statistics from logits rows, in double precision: two passes over the scoring row (log-sum-exp, then
- * moments around the mean, which avoids the cancellation of {@code E[x²] − E[x]²}) and, with a reference row, two
- * over both. Masked tokens ({@code -Infinity}) have probability 0 and contribute nothing.
+ * Per-token statistics from logits rows, in double precision: one {@code exp} pass over the scoring row (its
+ * probabilities and log-probabilities are kept for the moments), then moments around the mean, which avoids the
+ * cancellation of {@code E[x²] − E[x]²}; with a reference row, one more {@code exp} pass over it. Masked tokens ({@code -Infinity}) have probability 0 and contribute nothing.
  */
 public final class TokenEvidenceCalculator {
 
@@ -27,44 +27,57 @@ public final class TokenEvidenceCalculator {
             throw new IllegalArgumentException("the reference row has " + reference.length + " logits, the scoring row "
                     + scoring.length + ": the observers do not share a vocabulary");
         }
-        double lse = LogSoftmax.logSumExp(scoring);
-        int rank = TokenStatistics.rank(scoring, token);
-        double logProb = scoring[token] - lse;
-        double mean = 0;
+        int rank = TokenStatistics.rank(scoring, token); // validates the row and the token
+        int n = scoring.length;
+        // one exp pass: log p_i = (l_i - max) - log(sum), p_i = e_i / sum
+        float max = Float.NEGATIVE_INFINITY;
         for (float l : scoring) {
-            double logP = l - lse;
-            double p = Math.exp(logP);
-            if (p > 0) {
-                mean += p * logP;
+            max = Math.max(max, l);
+        }
+        double[] logP = new double[n];
+        double[] p = new double[n];
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double shifted = (double) scoring[i] - max;
+            logP[i] = shifted;
+            p[i] = Math.exp(shifted);
+            sum += p[i];
+        }
+        double logSum = Math.log(sum);
+        double mean = 0;
+        for (int i = 0; i < n; i++) {
+            logP[i] -= logSum;
+            p[i] /= sum;
+            if (p[i] > 0) {
+                mean += p[i] * logP[i];
             }
         }
         double variance = 0;
-        for (float l : scoring) {
-            double logP = l - lse;
-            double p = Math.exp(logP);
-            if (p > 0) {
-                double d = logP - mean;
-                variance += p * d * d;
+        for (int i = 0; i < n; i++) {
+            if (p[i] > 0) {
+                double d = logP[i] - mean;
+                variance += p[i] * d * d;
             }
         }
+        double logProb = logP[token];
         double entropy = Math.max(0, -mean);
         if (reference == null) {
             return new TokenEvidence(index, token, logProb, rank, entropy, mean, variance, mean, variance);
         }
         double referenceLse = LogSoftmax.logSumExp(reference);
+        double[] q = new double[n];
         double crossMean = 0;
-        for (int i = 0; i < scoring.length; i++) {
-            double q = Math.exp(reference[i] - referenceLse);
-            if (q > 0) {
-                crossMean += q * (scoring[i] - lse);
+        for (int i = 0; i < n; i++) {
+            q[i] = Math.exp(reference[i] - referenceLse);
+            if (q[i] > 0) {
+                crossMean += q[i] * logP[i];
             }
         }
         double crossVariance = 0;
-        for (int i = 0; i < scoring.length; i++) {
-            double q = Math.exp(reference[i] - referenceLse);
-            if (q > 0) {
-                double d = (scoring[i] - lse) - crossMean;
-                crossVariance += q * d * d;
+        for (int i = 0; i < n; i++) {
+            if (q[i] > 0) {
+                double d = logP[i] - crossMean;
+                crossVariance += q[i] * d * d;
             }
         }
         return new TokenEvidence(index, token, logProb, rank, entropy, mean, variance, crossMean, crossVariance);
