@@ -5,15 +5,19 @@ import io.speculum.protocol.DraftRequest;
 import io.speculum.protocol.DraftTopicRecord;
 import io.speculum.protocol.ProtocolCodec;
 import io.speculum.protocol.Topics;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * Kafka in and out: a draft request from llm.draft, its proposal (or error) to llm.verify, keyed by request id; a
- * release from llm.draft frees what the drafters keep for a finished request.
+ * release from llm.draft frees what the drafters keep for a finished request. Off with
+ * {@code speculum.drafter.drafts.enabled=false}: an instance serving only small-model generation with a model of
+ * another vocabulary (a cascade's small model) must not answer the verifier's draft requests.
  */
 @Component
+@ConditionalOnProperty(name = "speculum.drafter.drafts.enabled", matchIfMissing = true)
 class DraftListener {
 
     private final DraftService drafts;
