@@ -134,6 +134,12 @@ class StandaloneRoutesEndToEndTest {
                 {"text":"a"}"""), 400, "text_too_short", "text");
         assertError(Sse.post(api + "/v1/detect", KEY, """
                 {"text":"The dog ran to the park.","methods":["gpt-zero"]}"""), 422, "unknown_method", "methods");
+        assertError(Sse.post(api + "/v1/detect", KEY, """
+                {"texts":["A dog.","A lone surrogate \\ud800 here."]}"""), 400, "invalid_utf8", "texts[1]");
+        String tooMany = Sse.JSON.writeValueAsString(java.util.Map.of("texts", java.util.Collections.nCopies(33, "The dog ran.")));
+        Sse.Reply batch = Sse.post(api + "/v1/detect", KEY, tooMany);
+        assertThat(batch.status()).as(batch.response().body()).isEqualTo(413);
+        assertThat(batch.json().at("/error/code").asString()).isEqualTo("batch_too_large");
         assertError(Sse.post(api + "/v1/detect", KEY, "{\"text\": 3"), 400, "invalid_json", null);
         HttpResponse<String> anonymous = Sse.HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/detect"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"x\"}")).build(),
