@@ -30,12 +30,14 @@ class CascadeService {
     private static final Logger LOG = LoggerFactory.getLogger(CascadeService.class);
 
     private final OneReplyClient client;
+    private final GatewayMetrics metrics;
     private final GatewayProperties properties;
     private final BackendGuard guard;
 
-    CascadeService(OneReplyClient client, GatewayProperties properties, BulkheadRegistry bulkheads,
+    CascadeService(OneReplyClient client, GatewayProperties properties, GatewayMetrics metrics, BulkheadRegistry bulkheads,
             CircuitBreakerRegistry circuitBreakers, TimeLimiterRegistry timeLimiters) {
         this.client = client;
+        this.metrics = metrics;
         this.properties = properties;
         this.guard = new BackendGuard("the cascade router", bulkheads.bulkhead(GenerationService.BULKHEAD),
                 circuitBreakers.circuitBreaker(CIRCUIT_BREAKER), timeLimiters.timeLimiter(TIME_LIMITER));
@@ -57,7 +59,11 @@ class CascadeService {
                         case CascadeReply.Error error -> throw GenerationService.fromErrorEvent(
                                 new GenerationEvent.Error(id, 0, error.code(), error.message()),
                                 spec.kind() == RequestKind.CHAT ? "messages" : "prompt");
-                    });
+                    })
+                    .doOnSuccess(answer -> metrics.request(TIME_LIMITER, 200,
+                            answer.reply().answeredBy().name().toLowerCase(Locale.ROOT)))
+                    .doOnError(ApiException.class, failure -> metrics.request(TIME_LIMITER, failure.status().value(),
+                            failure.body().error().code()));
         });
     }
 

@@ -27,11 +27,13 @@ class DetectionService {
     static final String TIME_LIMITER = "detect";
 
     private final OneReplyClient client;
+    private final GatewayMetrics metrics;
     private final BackendGuard guard;
 
-    DetectionService(OneReplyClient client, BulkheadRegistry bulkheads, CircuitBreakerRegistry circuitBreakers,
+    DetectionService(OneReplyClient client, BulkheadRegistry bulkheads, GatewayMetrics metrics, CircuitBreakerRegistry circuitBreakers,
             TimeLimiterRegistry timeLimiters) {
         this.client = client;
+        this.metrics = metrics;
         this.guard = new BackendGuard("the detector", bulkheads.bulkhead(BULKHEAD),
                 circuitBreakers.circuitBreaker(CIRCUIT_BREAKER), timeLimiters.timeLimiter(TIME_LIMITER));
     }
@@ -51,7 +53,10 @@ class DetectionService {
                             throw fromError(reply.error(), single);
                         }
                         return new DetectResponse(id, "detection", created / 1000, reply.observers(), reply.results());
-                    });
+                    })
+                    .doOnSuccess(response -> metrics.request(TIME_LIMITER, 200, "ok"))
+                    .doOnError(ApiException.class, failure -> metrics.request(TIME_LIMITER, failure.status().value(),
+                            failure.body().error().code()));
         });
     }
 

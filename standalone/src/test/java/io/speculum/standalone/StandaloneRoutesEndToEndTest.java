@@ -181,6 +181,11 @@ class StandaloneRoutesEndToEndTest {
         assertThat(cascade.path("deferred").asBoolean()).isFalse();
         assertThat(cascade.path("large_completion_tokens").asInt()).isZero();
         assertThat(kept.json().at("/choices/0/text").asString()).isNotBlank();
+
+        String prometheus = management("/actuator/prometheus");
+        assertThat(prometheus).containsPattern("speculum_gateway_requests_total\\{[^}]*kind=\"cascade\",outcome=\"large\"")
+                .containsPattern("speculum_gateway_requests_total\\{[^}]*kind=\"cascade\",outcome=\"small\"")
+                .containsPattern("speculum_gateway_requests_total\\{[^}]*kind=\"detect\",outcome=\"ok\"");
     }
 
     @Test
@@ -270,10 +275,12 @@ class StandaloneRoutesEndToEndTest {
     }
 
     private static JsonNode readiness() throws Exception {
+        return Sse.JSON.readTree(management("/actuator/health/readiness"));
+    }
+
+    private static String management(String path) throws Exception {
         String port = launcher.services().get("gateway").getEnvironment().getProperty("local.management.port");
-        HttpResponse<String> response = Sse.HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/actuator/health/readiness")).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        return Sse.JSON.readTree(response.body());
+        return Sse.HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 }
