@@ -47,7 +47,7 @@ final class ChunkStream {
         GenerationSpec spec = generation.spec();
         switch (event) {
             case GenerationEvent.Round round -> {
-                RoundInfo stats = spec.stats() ? ResponseAssembler.roundInfo(round) : null;
+                OpenAiResponses.ChunkExtension stats = spec.stats() ? ResponseAssembler.roundInfo(round) : null;
                 if (!round.text().isEmpty() || stats != null) {
                     chunks.add(content(round.text(), null, stats));
                 }
@@ -71,18 +71,18 @@ final class ChunkStream {
         return chunks;
     }
 
-    private Object content(String text, String finishReason, RoundInfo stats) {
+    private Object content(String text, String finishReason, OpenAiResponses.ChunkExtension stats) {
         return generation.spec().kind() == RequestKind.CHAT
                 ? chat(new Delta(null, text), finishReason, null, stats)
                 : completion(text, finishReason, stats);
     }
 
-    private ChatChunk chat(Delta delta, String finishReason, Usage usage, RoundInfo stats) {
+    private ChatChunk chat(Delta delta, String finishReason, Usage usage, OpenAiResponses.ChunkExtension stats) {
         return new ChatChunk(generation.id(), "chat.completion.chunk", generation.created(), generation.spec().model(),
                 List.of(new ChatChunkChoice(0, delta, null, finishReason)), usage, stats);
     }
 
-    private CompletionChunk completion(String text, String finishReason, RoundInfo stats) {
+    private CompletionChunk completion(String text, String finishReason, OpenAiResponses.ChunkExtension stats) {
         return new CompletionChunk(generation.id(), "text_completion", generation.created(), generation.spec().model(),
                 List.of(new CompletionChoice(text, 0, null, finishReason)), null, stats);
     }

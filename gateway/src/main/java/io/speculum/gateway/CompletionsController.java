@@ -18,7 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * OpenAI's generation routes. Thin: the translator checks the body, the service runs the generation, and the answer
  * is one JSON response or a stream of server-sent chunks. The response status is decided by the generation's first
- * event, so errors before the first token are plain HTTP errors even for streams.
+ * event, so errors before the first token are plain HTTP errors even for streams. A cascade model (see
+ * {@code speculum.gateway.cascade-models}) is answered by the cascade router instead, after its deferral decision.
  */
 @RestController
 @SecurityRequirement(name = "bearer")
@@ -26,11 +27,16 @@ class CompletionsController {
 
     private final RequestTranslator translator;
     private final GenerationService generations;
+    private final CascadeService cascades;
+    private final GatewayProperties properties;
     private final JsonMapper json;
 
-    CompletionsController(RequestTranslator translator, GenerationService generations, JsonMapper json) {
+    CompletionsController(RequestTranslator translator, GenerationService generations, CascadeService cascades,
+            GatewayProperties properties, JsonMapper json) {
         this.translator = translator;
         this.generations = generations;
+        this.cascades = cascades;
+        this.properties = properties;
         this.json = json;
     }
 
@@ -62,6 +68,12 @@ class CompletionsController {
         return Mono.defer(() -> {
             generations.charge(ApiKeyFilter.keyId(exchange));
             GenerationSpec spec = translate.get();
+            if (properties.isCascade(spec.model())) {
+                return cascades.answer(spec).map(answer -> spec.stream()
+                        ? ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM)
+                                .body((Object) CascadeResponses.chunks(answer, json))
+                        : ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(CascadeResponses.response(answer)));
+            }
             return generations.open(spec).flatMap(generation -> spec.stream()
                     ? Mono.just(ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM)
                             .body((Object) new ChunkStream(generation, json).events()))

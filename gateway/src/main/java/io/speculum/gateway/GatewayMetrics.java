@@ -11,7 +11,8 @@ import org.springframework.stereotype.Component;
  * The gateway's latency and token metrics, named after vLLM's where they mean the same (Prometheus:
  * {@code speculum_gateway_time_to_first_token_seconds}, {@code …_inter_token_latency_seconds},
  * {@code …_e2e_request_latency_seconds}, {@code …_request_queue_time_seconds}, {@code …_prompt_tokens_total},
- * {@code …_generation_tokens_total}, {@code …_requests_total{kind,status}}). Requests by HTTP status are also in
+ * {@code …_generation_tokens_total}, {@code …_requests_total{kind,status}}, kinds {@code completions},
+ * {@code chat-completions}, {@code detect}, {@code cascade}). Requests by HTTP status are also in
  * Spring's {@code http_server_requests_seconds}.
  */
 @Component
@@ -61,8 +62,13 @@ class GatewayMetrics {
 
     /** A finished request: HTTP status (200 for every stream that started) and OpenAI finish reason or error code. */
     void request(RequestKind kind, int status, String outcome) {
+        request(kind.limiterName(), status, outcome);
+    }
+
+    /** The same for the one-reply routes: {@code kind} {@code detect} or {@code cascade}. */
+    void request(String kind, int status, String outcome) {
         Counter.builder("speculum.gateway.requests").description("Generation requests by status and outcome")
-                .tag("kind", kind.limiterName()).tag("status", Integer.toString(status)).tag("outcome", outcome)
+                .tag("kind", kind).tag("status", Integer.toString(status)).tag("outcome", outcome)
                 .register(registry).increment();
     }
 

@@ -14,6 +14,8 @@ import org.springframework.util.unit.DataSize;
  * @param models           the target model names clients may ask for (served by verifiers), the first being the default
  * @param drafters         drafter names listed by {@code GET /v1/models} (requests pick one with
  *                         {@code speculum.speculation.drafter})
+ * @param cascadeModels    model names answered by the cascade router ({@code llm.cascade}) instead of a verifier;
+ *                         empty (the default) where no cascade router runs
  * @param instanceId       names this instance's reply topic; blank: a random id (its reply topic is deleted at shutdown)
  * @param replyTopicPrefix the reply topic is this prefix plus the instance id
  * @param verifierGroup    the verifiers' consumer group: readiness waits until it has live members
@@ -29,6 +31,7 @@ import org.springframework.util.unit.DataSize;
 public record GatewayProperties(
         @DefaultValue("stories260K") List<String> models,
         @DefaultValue("model") List<String> drafters,
+        List<String> cascadeModels,
         String instanceId,
         @DefaultValue("llm.replies.") String replyTopicPrefix,
         @DefaultValue("speculum-verifier") String verifierGroup,
@@ -46,10 +49,19 @@ public record GatewayProperties(
             throw new IllegalArgumentException("speculum.gateway.models must name at least one model");
         }
         drafters = List.copyOf(drafters);
+        cascadeModels = cascadeModels == null ? List.of() : cascadeModels.stream().filter(m -> !m.isBlank()).toList();
+        if (cascadeModels.stream().anyMatch(models::contains)) {
+            throw new IllegalArgumentException("speculum.gateway.cascade-models must not repeat a name of speculum.gateway.models");
+        }
         apiKeys = apiKeys == null ? List.of() : apiKeys.stream().filter(k -> !k.isBlank()).toList();
         if (defaultMaxTokens < 1) {
             throw new IllegalArgumentException("speculum.gateway.default-max-tokens must be positive");
         }
+    }
+
+    /** Whether requests for this model go to the cascade router. */
+    public boolean isCascade(String model) {
+        return cascadeModels.contains(model);
     }
 
     /** Whether the instance id was generated (an ephemeral instance: its reply topic goes with it). */

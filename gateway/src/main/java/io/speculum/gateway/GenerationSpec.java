@@ -10,8 +10,9 @@ import java.util.List;
  * @param prompt       the prompt text (chats already rendered), or null when {@code promptTokens} is given
  * @param includeUsage stream a last chunk with the usage
  * @param stats        per-round speculation statistics in chunks / the response
+ * @param cascadeThreshold a cascade request's own deferral threshold, or null for the router's
  */
 record GenerationSpec(RequestKind kind, String model, String prompt, int[] promptTokens, int maxTokens,
                       SamplingParams sampling, List<String> stop, SpeculationPolicy speculation, boolean stream,
-                      boolean includeUsage, boolean stats) {
+                      boolean includeUsage, boolean stats, Double cascadeThreshold) {
 }

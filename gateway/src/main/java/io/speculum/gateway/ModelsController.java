@@ -10,7 +10,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * OpenAI's {@code GET /v1/models}: the models this gateway serves, each with its role under {@code speculum}: the
- * verifier (target) models requests name in {@code model}, and the drafters they may ask for.
+ * verifier (target) models and cascades requests name in {@code model}, and the drafters they may ask for.
  */
 @RestController
 @SecurityRequirement(name = "bearer")
@@ -20,7 +20,10 @@ class ModelsController {
                       @JsonInclude(JsonInclude.Include.NON_NULL) Role speculum) {
     }
 
-    /** @param role {@code verifier} (usable as {@code model}) or {@code drafter} (usable as {@code speculum.speculation.drafter}) */
+    /**
+     * @param role {@code verifier} (usable as {@code model}), {@code cascade} (usable as {@code model}: answered by the
+     *             cascade router) or {@code drafter} (usable as {@code speculum.speculation.drafter})
+     */
     record Role(String role) {
     }
 
@@ -32,6 +35,7 @@ class ModelsController {
     ModelsController(GatewayProperties properties) {
         List<ModelEntry> entries = new ArrayList<>();
         properties.models().forEach(id -> entries.add(new ModelEntry(id, "model", 0L, "speculum", new Role("verifier"))));
+        properties.cascadeModels().forEach(id -> entries.add(new ModelEntry(id, "model", 0L, "speculum", new Role("cascade"))));
         properties.drafters().forEach(id -> entries.add(new ModelEntry(id, "model", 0L, "speculum", new Role("drafter"))));
         this.models = new ModelList("list", List.copyOf(entries));
     }

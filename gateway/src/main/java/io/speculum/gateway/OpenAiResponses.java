@@ -13,7 +13,7 @@ final class OpenAiResponses {
     }
 
     record Completion(String id, String object, long created, String model, List<CompletionChoice> choices, Usage usage,
-                      @JsonInclude(JsonInclude.Include.NON_NULL) RoundList speculum) {
+                      @JsonInclude(JsonInclude.Include.NON_NULL) ResponseExtension speculum) {
     }
 
     record CompletionChoice(String text, int index, Object logprobs, String finish_reason) {
@@ -21,11 +21,11 @@ final class OpenAiResponses {
 
     record CompletionChunk(String id, String object, long created, String model, List<CompletionChoice> choices,
                            @JsonInclude(JsonInclude.Include.NON_NULL) Usage usage,
-                           @JsonInclude(JsonInclude.Include.NON_NULL) RoundInfo speculum) {
+                           @JsonInclude(JsonInclude.Include.NON_NULL) ChunkExtension speculum) {
     }
 
     record ChatCompletion(String id, String object, long created, String model, List<ChatChoice> choices, Usage usage,
-                          @JsonInclude(JsonInclude.Include.NON_NULL) RoundList speculum) {
+                          @JsonInclude(JsonInclude.Include.NON_NULL) ResponseExtension speculum) {
     }
 
     record ChatChoice(int index, ChatMessage message, Object logprobs, String finish_reason) {
@@ -36,7 +36,7 @@ final class OpenAiResponses {
 
     record ChatChunk(String id, String object, long created, String model, List<ChatChunkChoice> choices,
                      @JsonInclude(JsonInclude.Include.NON_NULL) Usage usage,
-                     @JsonInclude(JsonInclude.Include.NON_NULL) RoundInfo speculum) {
+                     @JsonInclude(JsonInclude.Include.NON_NULL) ChunkExtension speculum) {
     }
 
     record ChatChunkChoice(int index, Delta delta, Object logprobs, String finish_reason) {
@@ -60,9 +60,35 @@ final class OpenAiResponses {
      * One verifier round: the tokens it committed, the draft tokens it verified and accepted, and who drafted (null
      * when the verifier decoded alone; round 0 is the prompt's prefill).
      */
-    record RoundInfo(int round, int tokens, int drafted, int accepted, String drafter) {
+    record RoundInfo(int round, int tokens, int drafted, int accepted, String drafter) implements ChunkExtension {
     }
 
-    record RoundList(List<RoundInfo> rounds) {
+    record RoundList(List<RoundInfo> rounds) implements ResponseExtension {
+    }
+
+    /** What a response carries under {@code speculum}: its rounds, or how a cascade answered it. */
+    sealed interface ResponseExtension permits RoundList, CascadeExtension {
+    }
+
+    /** What a chunk carries under {@code speculum}: its round, or how a cascade answered it. */
+    sealed interface ChunkExtension permits RoundInfo, CascadeExtension {
+    }
+
+    record CascadeExtension(CascadeInfo cascade) implements ResponseExtension, ChunkExtension {
+    }
+
+    /**
+     * How the cascade router answered (docs/cascades.md).
+     *
+     * @param answered_by     {@code small} or {@code large}
+     * @param deferred        the deferral rule's decision: {@code score} was above {@code threshold}
+     * @param undeferred      when deferred but answered by the small model (the large one failed): why; else absent
+     * @param large_verification_rounds the large model's forward passes after its prefill (fewer than its tokens when
+     *                        it accepted parts of the small answer as draft)
+     */
+    record CascadeInfo(String answered_by, boolean deferred,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String undeferred, String rule, double score,
+                       double threshold, int small_prompt_tokens, int small_completion_tokens, int large_prompt_tokens,
+                       int large_completion_tokens, int large_verification_rounds, int large_draft_tokens_accepted) {
     }
 }

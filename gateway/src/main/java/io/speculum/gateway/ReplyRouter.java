@@ -3,6 +3,7 @@ package io.speculum.gateway;
 import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.ProtocolCodec;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -12,16 +13,22 @@ import org.springframework.stereotype.Component;
 
 /**
  * Kafka in: this instance's reply topic. Each event goes to the pending generation of its request id; events of
- * requests this instance no longer waits for (cancelled, timed out) are dropped. A record that cannot be read throws,
- * and the shared error handler sends it to the dead-letter topic.
+ * requests this instance no longer waits for (cancelled, timed out) are dropped. Services that answer with one reply
+ * (the detector, the cascade router) share the topic: a record whose key is an awaited single reply completes it
+ * undecoded, since only its caller knows the reply's type. A record that cannot be read throws, and the shared error
+ * handler sends it to the dead-letter topic.
  */
 @Component
 class ReplyRouter {
 
     static final String LISTENER_ID = "gateway-replies";
+    /** Request ids of one-reply requests start with one of these, so a late reply is dropped, not misread. */
+    static final String DETECT_PREFIX = "detect-";
+    static final String CASCADE_PREFIX = "cascade-";
     private static final Logger LOG = LoggerFactory.getLogger(ReplyRouter.class);
 
     private final Map<String, PendingGeneration> pending = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<byte[]>> singles = new ConcurrentHashMap<>();
 
     PendingGeneration register(String requestId) {
         PendingGeneration generation = new PendingGeneration(requestId);
@@ -31,16 +38,35 @@ class ReplyRouter {
         return generation;
     }
 
+    /** Awaits the one reply (keyed by the request id) to a request; completed with the record's value. */
+    CompletableFuture<byte[]> expectOne(String requestId) {
+        CompletableFuture<byte[]> reply = new CompletableFuture<>();
+        if (singles.putIfAbsent(requestId, reply) != null || pending.containsKey(requestId)) {
+            throw new IllegalStateException("request id " + requestId + " is already pending");
+        }
+        return reply;
+    }
+
     void forget(String requestId) {
         pending.remove(requestId);
+        singles.remove(requestId);
     }
 
     int pendingCount() {
-        return pending.size();
+        return pending.size() + singles.size();
     }
 
     @KafkaListener(id = LISTENER_ID, topics = "#{@replyTopic.name()}", groupId = "#{@replyTopic.group()}")
     void onReply(ConsumerRecord<String, byte[]> record) {
+        CompletableFuture<byte[]> single = record.key() == null ? null : singles.remove(record.key());
+        if (single != null) {
+            single.complete(record.value());
+            return;
+        }
+        if (record.key() != null && (record.key().startsWith(DETECT_PREFIX) || record.key().startsWith(CASCADE_PREFIX))) {
+            LOG.debug("Dropping a reply for {}: not waited for here", record.key());
+            return;
+        }
         GenerationEvent event = ProtocolCodec.read(record.value(), GenerationEvent.class);
         PendingGeneration generation = pending.get(event.requestId());
         if (generation == null) {

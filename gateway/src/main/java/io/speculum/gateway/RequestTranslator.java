@@ -66,6 +66,9 @@ class RequestTranslator {
         } else {
             throw ApiException.invalid("prompt", "prompt must be a string, an array of one string or an array of token ids");
         }
+        if (tokens != null && properties.isCascade(model)) {
+            throw ApiException.unsupported("prompt", "a cascade takes a text prompt, not token ids (the two models' vocabularies differ)");
+        }
         if (prompt != null && prompt.isEmpty()) {
             throw ApiException.invalid("prompt", "the prompt is empty");
         }
@@ -73,7 +76,8 @@ class RequestTranslator {
         int maxTokens = maxTokens("max_tokens", body.max_tokens(), 16);
         return new GenerationSpec(RequestKind.COMPLETION, model, prompt, tokens, maxTokens,
                 sampling(body.temperature(), body.top_p(), body.seed()), stop(body.stop()), speculation(body.speculum()),
-                Boolean.TRUE.equals(body.stream()), includeUsage(body.stream_options()), stats(body.speculum()));
+                Boolean.TRUE.equals(body.stream()), includeUsage(body.stream_options()), stats(body.speculum()),
+                cascadeThreshold(model, body.speculum()));
     }
 
     GenerationSpec chat(ChatCompletionRequest body) {
@@ -102,14 +106,15 @@ class RequestTranslator {
         int maxTokens = maxTokens(param, requested, properties.defaultMaxTokens());
         return new GenerationSpec(RequestKind.CHAT, model, chats.render(messages), null, maxTokens,
                 sampling(body.temperature(), body.top_p(), body.seed()), stop(body.stop()), speculation(body.speculum()),
-                Boolean.TRUE.equals(body.stream()), includeUsage(body.stream_options()), stats(body.speculum()));
+                Boolean.TRUE.equals(body.stream()), includeUsage(body.stream_options()), stats(body.speculum()),
+                cascadeThreshold(model, body.speculum()));
     }
 
     private String model(String model) {
         if (model == null || model.isBlank()) {
             throw ApiException.invalid("model", "you must provide a model parameter");
         }
-        if (!properties.models().contains(model)) {
+        if (!properties.models().contains(model) && !properties.isCascade(model)) {
             throw ApiException.unknownModel(model);
         }
         return model;
@@ -195,6 +200,18 @@ class RequestTranslator {
 
     private static boolean includeUsage(StreamOptions options) {
         return options != null && Boolean.TRUE.equals(options.include_usage());
+    }
+
+    private Double cascadeThreshold(String model, SpeculumOptions options) {
+        Double threshold = options == null || options.cascade() == null ? null : options.cascade().threshold();
+        if (threshold != null && !properties.isCascade(model)) {
+            throw ApiException.invalid("speculum.cascade.threshold", "only a cascade model (" + properties.cascadeModels()
+                    + ") takes a deferral threshold");
+        }
+        if (threshold != null && threshold.isNaN()) {
+            throw ApiException.invalid("speculum.cascade.threshold", "the threshold must be a number");
+        }
+        return threshold;
     }
 
     private static boolean stats(SpeculumOptions options) {

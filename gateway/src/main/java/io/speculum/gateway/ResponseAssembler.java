@@ -40,7 +40,7 @@ final class ResponseAssembler {
         if (done == null) {
             throw ApiException.internal("the generation ended without a terminal event");
         }
-        RoundList speculum = spec.stats() ? new RoundList(rounds) : null;
+        OpenAiResponses.ResponseExtension speculum = spec.stats() ? new RoundList(rounds) : null;
         String finish = finishReason(done.finishReason());
         return switch (spec.kind()) {
             case COMPLETION -> new Completion(generation.id(), "text_completion", generation.created(), spec.model(),

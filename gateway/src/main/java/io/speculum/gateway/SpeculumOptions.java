@@ -5,8 +5,13 @@ package io.speculum.gateway;
  *
  * @param speculation how to accelerate this request
  * @param stats       add per-round speculation statistics to every chunk (streaming) or to the response
+ * @param cascade     options of a cascade model's request
  */
-public record SpeculumOptions(Speculation speculation, Boolean stats) {
+public record SpeculumOptions(Speculation speculation, Boolean stats, Cascade cascade) {
+
+    /** @param threshold this request's deferral threshold instead of the cascade router's (defer when the score is above) */
+    public record Cascade(Double threshold) {
+    }
 
     /**
      * @param mode      {@code auto} (the verifier chooses), {@code fixed} (always drafts of k), {@code off} (target alone)

@@ -18,7 +18,7 @@ import tools.jackson.databind.JsonNode;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
     "spring.config.name=" + GatewayApplication.CONFIG_NAME, "management.server.port=0",
-    "speculum.gateway.models=big,small", "speculum.gateway.drafters=model",
+    "speculum.gateway.models=big,small", "speculum.gateway.drafters=model", "speculum.gateway.cascade-models=cascade",
     "speculum.gateway.api-keys=" + GatewayApplicationTest.KEY_HASH})
 @EmbeddedKafka(bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 class GatewayApplicationTest {
@@ -39,9 +39,9 @@ class GatewayApplicationTest {
                 .header("Authorization", "Bearer " + KEY).retrieve().body(JsonNode.class);
 
         assertThat(models.path("object").asString()).isEqualTo("list");
-        assertThat(models.path("data").valueStream().map(m -> m.path("id").asString())).containsExactly("big", "small", "model");
+        assertThat(models.path("data").valueStream().map(m -> m.path("id").asString())).containsExactly("big", "small", "cascade", "model");
         assertThat(models.path("data").valueStream().map(m -> m.at("/speculum/role").asString()))
-                .containsExactly("verifier", "verifier", "drafter");
+                .containsExactly("verifier", "verifier", "cascade", "drafter");
         assertThat(models.at("/data/0/object").asString()).isEqualTo("model");
     }
 
@@ -66,13 +66,15 @@ class GatewayApplicationTest {
     }
 
     @Test
-    void servesItsOpenApiDescriptionWithTheGenerationRoutes() {
+    void servesItsOpenApiDescriptionWithTheGenerationAndDetectionRoutes() {
         JsonNode api = RestClient.create("http://localhost:" + port).get().uri("/openapi").retrieve().body(JsonNode.class);
 
         assertThat(api.path("openapi").asString()).startsWith("3.");
-        assertThat(api.path("paths").propertyNames()).contains("/v1/completions", "/v1/chat/completions", "/v1/models");
+        assertThat(api.path("paths").propertyNames()).contains("/v1/completions", "/v1/chat/completions", "/v1/models", "/v1/detect");
         assertThat(api.at("/components/securitySchemes/bearer/scheme").asString()).isEqualTo("bearer");
         assertThat(api.at("/components/schemas/CompletionRequest/properties/prompt").isMissingNode()).isFalse();
+        assertThat(api.at("/components/schemas/DetectBody/properties/texts").isMissingNode()).isFalse();
+        assertThat(api.at("/components/schemas/SpeculumOptions/properties/cascade").isMissingNode()).isFalse();
     }
 
     @Test

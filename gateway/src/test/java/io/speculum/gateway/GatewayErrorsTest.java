@@ -38,7 +38,13 @@ import tools.jackson.databind.json.JsonMapper;
     "resilience4j.circuitbreaker.instances.kafka-path.minimum-number-of-calls=3",
     "resilience4j.circuitbreaker.instances.kafka-path.sliding-window-size=3",
     "resilience4j.circuitbreaker.instances.kafka-path.wait-duration-in-open-state=30s",
-    "resilience4j.bulkhead.instances.generations.max-concurrent-calls=1"})
+    "resilience4j.bulkhead.instances.generations.max-concurrent-calls=1",
+    "speculum.gateway.cascade-models=cascade",
+    "resilience4j.timelimiter.instances.detect.timeout-duration=1s",
+    "resilience4j.timelimiter.instances.cascade.timeout-duration=1s",
+    "resilience4j.circuitbreaker.instances.detect-path.minimum-number-of-calls=3",
+    "resilience4j.circuitbreaker.instances.detect-path.sliding-window-size=3",
+    "resilience4j.circuitbreaker.instances.detect-path.wait-duration-in-open-state=30s"})
 @EmbeddedKafka(bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 class GatewayErrorsTest {
 
@@ -51,7 +57,8 @@ class GatewayErrorsTest {
     static void keys(DynamicPropertyRegistry registry) {
         registry.add("speculum.gateway.api-keys", () -> String.join(",",
                 ApiKeys.hash("key-validation"), ApiKeys.hash("key-rate"), ApiKeys.hash("key-backend-1"),
-                ApiKeys.hash("key-backend-2"), ApiKeys.hash("key-bulkhead-1"), ApiKeys.hash("key-bulkhead-2")));
+                ApiKeys.hash("key-backend-2"), ApiKeys.hash("key-bulkhead-1"), ApiKeys.hash("key-bulkhead-2"),
+                ApiKeys.hash("key-routes-1"), ApiKeys.hash("key-routes-2"), ApiKeys.hash("key-routes-3")));
     }
 
     @LocalServerPort
@@ -70,6 +77,8 @@ class GatewayErrorsTest {
     @BeforeEach
     void closeTheCircuit() {
         circuitBreakers.circuitBreaker(GenerationService.CIRCUIT_BREAKER).reset();
+        circuitBreakers.circuitBreaker(DetectionService.CIRCUIT_BREAKER).reset();
+        circuitBreakers.circuitBreaker(CascadeService.CIRCUIT_BREAKER).reset();
     }
 
     @Test
@@ -142,6 +151,43 @@ class GatewayErrorsTest {
         assertThat(refused.json.at("/error/code").asString()).isEqualTo("backend_unavailable");
         assertThat(refused.response.headers().firstValue("Retry-After")).contains("30");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(900));
+    }
+
+    @Test
+    void withoutADetectorOrCascadeRouterTheirRoutesAnswer503AtTheTimeLimitOnCircuitsOfTheirOwn() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            long start = System.nanoTime();
+            var timedOut = post("/v1/detect", "key-routes-1", "{\"text\":\"Once upon a time\"}");
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertError(timedOut, 503, "service_unavailable_error", null);
+            assertThat(timedOut.json.at("/error/code").asString()).isEqualTo("timeout");
+            assertThat(timedOut.response.headers().firstValue("Retry-After")).isPresent();
+            assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(900)).isLessThan(Duration.ofSeconds(20));
+        }
+        assertThat(replies.pendingCount()).isZero();
+        var refused = post("/v1/detect", "key-routes-2", "{\"texts\":[\"Once upon a time\"]}");
+        assertError(refused, 503, "service_unavailable_error", null);
+        assertThat(refused.json.at("/error/code").asString()).isEqualTo("backend_unavailable");
+        assertThat(refused.response.headers().firstValue("Retry-After")).contains("30");
+        // the detector's circuit is not the verifiers'
+        assertThat(circuitBreakers.circuitBreaker(GenerationService.CIRCUIT_BREAKER).getState())
+                .isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED);
+
+        var cascade = post("/v1/completions", "key-routes-2", COMPLETION.replace("stories260K", "cascade"));
+        assertError(cascade, 503, "service_unavailable_error", null);
+        assertThat(cascade.json.at("/error/code").asString()).isEqualTo("timeout");
+        assertThat(replies.pendingCount()).isZero();
+    }
+
+    @Test
+    void validatesCascadeRequests() throws Exception {
+        var notACascade = post("/v1/completions", "key-routes-3", COMPLETION.replace("}", ",\"speculum\":{\"cascade\":{\"threshold\":1}}}"));
+        assertError(notACascade, 400, "invalid_request_error", "speculum.cascade.threshold");
+        var tokenIds = post("/v1/completions", "key-routes-3", """
+                {"model":"cascade","prompt":[1,2,3],"max_tokens":4}""");
+        assertError(tokenIds, 422, "invalid_request_error", "prompt");
+        var neither = post("/v1/detect", "key-routes-3", "{\"methods\":[\"log-rank\"]}");
+        assertError(neither, 400, "invalid_request_error", "text");
     }
 
     @Test

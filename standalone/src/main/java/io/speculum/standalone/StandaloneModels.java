@@ -18,12 +18,21 @@ import org.slf4j.LoggerFactory;
  *
  * @param target  the verifier's GGUF
  * @param drafter the drafter's GGUF
+ * @param small   the cascade's small model, or null when no small drafter runs
  */
-record StandaloneModels(Path target, Path drafter) {
+record StandaloneModels(Path target, Path drafter, Path small) {
 
     private static final Logger LOG = LoggerFactory.getLogger(StandaloneModels.class);
 
-    static StandaloneModels resolve(StandaloneProperties.Models models) {
+    static StandaloneModels resolve(StandaloneProperties.Models models, boolean withSmall) {
+        Path small = null;
+        if (withSmall) {
+            small = models.small().toAbsolutePath().normalize();
+            if (!Files.isRegularFile(small)) {
+                throw new IllegalStateException("The cascade's small model " + small + " (speculum.standalone.models.small) "
+                        + "is missing; name another, or leave small-drafter-service out of speculum.standalone.services");
+            }
+        }
         Path target = models.target().toAbsolutePath().normalize();
         if (!Files.isRegularFile(target)) {
             throw new IllegalStateException("Speculum needs the target model " + target + " (a GGUF file). Put it there, or "
@@ -35,7 +44,7 @@ record StandaloneModels(Path target, Path drafter) {
                 throw new IllegalStateException("Speculum needs the drafter model " + drafter + " named by "
                         + "speculum.standalone.models.drafter; leave it unset to derive one from the target");
             }
-            return new StandaloneModels(target, drafter);
+            return new StandaloneModels(target, drafter, small);
         }
         String name = target.getFileName().toString().replaceFirst("\\.gguf$", "") + "-"
                 + models.drafterFormat().name().toLowerCase(Locale.ROOT) + ".gguf";
@@ -43,7 +52,7 @@ record StandaloneModels(Path target, Path drafter) {
         if (!Files.isRegularFile(drafter) || lastModified(drafter) < lastModified(target)) {
             derive(target, drafter, models);
         }
-        return new StandaloneModels(target, drafter);
+        return new StandaloneModels(target, drafter, small);
     }
 
     private static void derive(Path target, Path drafter, StandaloneProperties.Models models) {

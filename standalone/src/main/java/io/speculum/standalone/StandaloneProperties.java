@@ -35,13 +35,24 @@ public record StandaloneProperties(
      * @param drafterFormat weight format of the derived drafter
      * @param cacheDir      where derived drafters are kept between runs
      * @param name          the name clients use for the target ({@code model}); blank: its file name without .gguf
+     * @param small         the cascade's small model (served by {@code small-drafter-service}; the target is the large
+     *                      one): a model with its own vocabulary, so it never agrees with the target by construction
+     * @param smallPromptSuffix appended to prompts for the small model only (TinyStories-656K's BPE wants a space)
+     * @param cascade       the model name the gateway routes to the cascade router
      */
     public record Models(
             @DefaultValue("${speculum.shared.dir:../shared}/models/stories260K.gguf") Path target,
             String name,
             Path drafter,
             @DefaultValue("Q8_0") WeightFormat drafterFormat,
-            @DefaultValue("${java.io.tmpdir}/speculum-cache") Path cacheDir) {
+            @DefaultValue("${java.io.tmpdir}/speculum-cache") Path cacheDir,
+            @DefaultValue("${speculum.shared.dir:../shared}/models/TinyStories-656K-f32.gguf") Path small,
+            @DefaultValue(" ") String smallPromptSuffix,
+            @DefaultValue("cascade") String cascade) {
+
+        String smallName() {
+            return small.getFileName().toString().replaceFirst("\\.gguf$", "");
+        }
 
         String targetName() {
             return name != null && !name.isBlank() ? name : target.getFileName().toString().replaceFirst("\\.gguf$", "");

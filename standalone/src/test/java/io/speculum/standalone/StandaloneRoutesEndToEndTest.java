@@ -1,0 +1,286 @@
+package io.speculum.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The gateway's detection and cascade routes through the whole suite in one JVM: a real KRaft broker, the verifier
+ * and drafter on stories260K, a second drafter-service serving TinyStories-656K as the cascade's small model, the
+ * cascade router, the detector on stories260K and the gateway, over real HTTP. The last test stops the detector.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StandaloneRoutesEndToEndTest {
+
+    private static final String KEY = "routes-key";
+    private static final String PROMPT = "Once upon a time, there was a little";
+    private static ConfigurableApplicationContext standalone;
+    private static ServiceLauncher launcher;
+    private static String api;
+
+    @BeforeAll
+    static void startSuite() {
+        standalone = StandaloneApplication.builder().run(
+                "--speculum.standalone.services=verifier-service,drafter-service,small-drafter-service,cascade-router,detector-service,gateway",
+                "--speculum.standalone.service-properties.server.port=0",
+                "--speculum.standalone.service-properties.management.server.port=0",
+                "--speculum.standalone.service-properties.resilience4j.timelimiter.instances.detect.timeout-duration=8s",
+                "--speculum.standalone.api-key=" + KEY,
+                "--speculum.standalone.models.cache-dir=" + Path.of("target", "speculum-cache").toAbsolutePath(),
+                "--speculum.shared.dir=" + System.getProperty("speculum.shared.dir"));
+        launcher = standalone.getBean(ServiceLauncher.class);
+        api = "http://localhost:" + launcher.services().get("gateway").getEnvironment().getProperty("local.server.port");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> readiness().path("status").asString().equals("UP"));
+    }
+
+    @AfterAll
+    static void stopSuite() {
+        if (standalone != null) {
+            standalone.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aTextIsScoredByEveryMethodWithACalibratedDecision() throws Exception {
+        Sse.Reply reply = Sse.post(api + "/v1/detect", KEY, """
+                {"text":"Once upon a time, there was a little girl named Lily. She loved to play outside in the sun."}""");
+        assertThat(reply.status()).as(reply.response().body()).isEqualTo(200);
+        assertThat(reply.json().path("object").asString()).isEqualTo("detection");
+        assertThat(reply.json().path("id").asString()).startsWith("detect-");
+        assertThat(reply.json().path("observers").asString()).contains("stories260K");
+        JsonNode results = reply.json().path("results");
+        assertThat(results.size()).isEqualTo(1);
+        JsonNode result = results.get(0);
+        assertThat(result.path("tokenCount").asInt()).isGreaterThan(10);
+        assertThat(methods(result)).contains("log-likelihood", "fast-detectgpt", "binoculars");
+        for (JsonNode score : result.path("scores")) {
+            assertThat(score.path("probability").asDouble()).isBetween(0.0, 1.0);
+            assertThat(score.path("label").asString()).isIn("human", "machine");
+        }
+        assertThat(result.path("decision").path("method").asString()).isNotBlank();
+        assertThat(result.path("tokens").isMissingNode() || result.path("tokens").isNull()).isTrue();
+    }
+
+    @Test
+    @Order(2)
+    void severalTextsWithPerTokenEvidenceAndSpans() throws Exception {
+        List<String> texts = List.of("The cat sat on the mat. It was a sunny day and the cat was happy to be warm.",
+                "Tom had a big red ball. He threw it high into the sky and his dog ran to catch it.");
+        Sse.Reply reply = Sse.post(api + "/v1/detect", KEY, Sse.JSON.writeValueAsString(java.util.Map.of(
+                "texts", texts, "methods", List.of("fast-detectgpt", "log-rank"), "tokens", true)));
+        assertThat(reply.status()).as(reply.response().body()).isEqualTo(200);
+        JsonNode results = reply.json().path("results");
+        assertThat(results.size()).isEqualTo(2);
+        for (int i = 0; i < 2; i++) {
+            JsonNode result = results.get(i);
+            String text = texts.get(i);
+            assertThat(result.path("index").asInt()).isEqualTo(i);
+            assertThat(methods(result)).isEqualTo(Set.of("fast-detectgpt", "log-rank"));
+            JsonNode tokens = result.path("tokens");
+            // every token after the BOS (which tokenCount includes) carries evidence
+            assertThat(tokens.size()).isEqualTo(result.path("tokenCount").asInt() - 1);
+            int lastEnd = 0;
+            for (JsonNode token : tokens) {
+                int start = token.path("start").asInt();
+                int end = token.path("end").asInt();
+                assertThat(start).isBetween(lastEnd == 0 ? 0 : lastEnd - 1, end);
+                assertThat(end).isLessThanOrEqualTo(text.length());
+                assertThat(token.path("logProb").asDouble()).isLessThanOrEqualTo(0.0);
+                assertThat(token.path("rank").asInt()).isNotNegative();
+                assertThat(token.has("contribution")).isTrue();
+                lastEnd = end;
+            }
+            assertThat(lastEnd).isEqualTo(text.length());
+            JsonNode spans = result.path("spans");
+            assertThat(spans.size()).isBetween(1, 3);
+            for (JsonNode span : spans) {
+                assertThat(span.path("text").asString())
+                        .isEqualTo(text.substring(span.path("start").asInt(), span.path("end").asInt()));
+            }
+        }
+    }
+
+    @Test
+    @Order(3)
+    void badDetectionInputGetsOpenAiStyleErrors() throws Exception {
+        assertError(Sse.post(api + "/v1/detect", KEY, "{}"), 400, "invalid_value", "text");
+        assertError(Sse.post(api + "/v1/detect", KEY, """
+                {"text":"a","texts":["b"]}"""), 400, "invalid_value", "texts");
+        assertError(Sse.post(api + "/v1/detect", KEY, """
+                {"texts":[]}"""), 400, "invalid_value", "texts");
+        // the detector's own verdicts, mapped by the gateway
+        assertError(Sse.post(api + "/v1/detect", KEY, """
+                {"texts":["A fine long text about a dog.","   "]}"""), 400, "empty_text", "texts[1]");
+        assertError(Sse.post(api + "/v1/detect", KEY, """
+                {"text":"a"}"""), 400, "text_too_short", "text");
+        assertError(Sse.post(api + "/v1/detect", KEY, """
+                {"text":"The dog ran to the park.","methods":["gpt-zero"]}"""), 422, "unknown_method", "methods");
+        assertError(Sse.post(api + "/v1/detect", KEY, """
+                {"texts":["A dog.","A lone surrogate \\ud800 here."]}"""), 400, "invalid_utf8", "texts[1]");
+        String tooMany = Sse.JSON.writeValueAsString(java.util.Map.of("texts", java.util.Collections.nCopies(33, "The dog ran.")));
+        Sse.Reply batch = Sse.post(api + "/v1/detect", KEY, tooMany);
+        assertThat(batch.status()).as(batch.response().body()).isEqualTo(413);
+        assertThat(batch.json().at("/error/code").asString()).isEqualTo("batch_too_large");
+        assertError(Sse.post(api + "/v1/detect", KEY, "{\"text\": 3"), 400, "invalid_json", null);
+        HttpResponse<String> anonymous = Sse.HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/detect"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"x\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    @Order(4)
+    void theCascadeIsListedAndBothOfItsOutcomesAreReportedConsistently() throws Exception {
+        HttpResponse<String> models = Sse.HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/models"))
+                .header("Authorization", "Bearer " + KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
+        List<String> roles = new ArrayList<>();
+        Sse.JSON.readTree(models.body()).path("data").forEach(m -> roles.add(m.path("id").asString() + ":" + m.at("/speculum/role").asString()));
+        assertThat(roles).contains("stories260K:verifier", "cascade:cascade");
+
+        String body = """
+                {"model":"%s","prompt":"%s","max_tokens":24,"temperature":0%s}""";
+        Sse.Reply large = Sse.post(api + "/v1/completions", KEY, body.formatted("stories260K", PROMPT, ""));
+        assertThat(large.status()).as(large.response().body()).isEqualTo(200);
+
+        // a threshold below every score defers; the large model's answer is exactly its own greedy completion
+        Sse.Reply deferred = Sse.post(api + "/v1/completions", KEY,
+                body.formatted("cascade", PROMPT, ",\"speculum\":{\"cascade\":{\"threshold\":-1}}"));
+        assertThat(deferred.status()).as(deferred.response().body()).isEqualTo(200);
+        JsonNode cascade = assertConsistent(deferred.json());
+        assertThat(cascade.path("answered_by").asString()).isEqualTo("large");
+        assertThat(cascade.path("deferred").asBoolean()).isTrue();
+        assertThat(cascade.path("threshold").asDouble()).isEqualTo(-1.0);
+        assertThat(deferred.json().at("/choices/0/text").asString()).isEqualTo(large.json().at("/choices/0/text").asString());
+        assertThat(deferred.json().path("model").asString()).isEqualTo("cascade");
+
+        // a threshold above every score keeps the small model's answer, which the large model never computed
+        Sse.Reply kept = Sse.post(api + "/v1/completions", KEY,
+                body.formatted("cascade", PROMPT, ",\"speculum\":{\"cascade\":{\"threshold\":1e9}}"));
+        assertThat(kept.status()).as(kept.response().body()).isEqualTo(200);
+        cascade = assertConsistent(kept.json());
+        assertThat(cascade.path("answered_by").asString()).isEqualTo("small");
+        assertThat(cascade.path("deferred").asBoolean()).isFalse();
+        assertThat(cascade.path("large_completion_tokens").asInt()).isZero();
+        assertThat(kept.json().at("/choices/0/text").asString()).isNotBlank();
+
+        String prometheus = management("/actuator/prometheus");
+        assertThat(prometheus).containsPattern("speculum_gateway_requests_total\\{[^}]*kind=\"cascade\",outcome=\"large\"")
+                .containsPattern("speculum_gateway_requests_total\\{[^}]*kind=\"cascade\",outcome=\"small\"")
+                .containsPattern("speculum_gateway_requests_total\\{[^}]*kind=\"detect\",outcome=\"ok\"");
+    }
+
+    @Test
+    @Order(5)
+    void aStreamedCascadeEqualsTheNonStreamedOne() throws Exception {
+        String body = """
+                {"model":"cascade","messages":[{"role":"user","content":"Tell me about a dog"}],"max_tokens":20,"temperature":0%s}""";
+        Sse.Reply whole = Sse.post(api + "/v1/chat/completions", KEY, body.formatted(""));
+        assertThat(whole.status()).as(whole.response().body()).isEqualTo(200);
+        JsonNode cascade = assertConsistent(whole.json());
+        List<String> data = Sse.stream(api + "/v1/chat/completions", KEY,
+                body.formatted(",\"stream\":true,\"stream_options\":{\"include_usage\":true}"));
+        assertThat(data.getLast()).isEqualTo("[DONE]");
+        List<JsonNode> chunks = data.subList(0, data.size() - 1).stream().map(Sse.JSON::readTree).toList();
+        StringBuilder streamed = new StringBuilder();
+        JsonNode streamedCascade = null;
+        for (JsonNode chunk : chunks) {
+            assertThat(chunk.path("object").asString()).isEqualTo("chat.completion.chunk");
+            chunk.path("choices").forEach(choice -> streamed.append(choice.at("/delta/content").asString("")));
+            if (chunk.has("speculum")) {
+                streamedCascade = chunk.at("/speculum/cascade");
+            }
+        }
+        assertThat(chunks.getFirst().at("/choices/0/delta/role").asString()).isEqualTo("assistant");
+        assertThat(streamed.toString()).isEqualTo(whole.json().at("/choices/0/message/content").asString());
+        assertThat(streamedCascade).isNotNull();
+        assertThat(streamedCascade.path("answered_by").asString()).isEqualTo(cascade.path("answered_by").asString());
+        assertThat(streamedCascade.path("score").asDouble()).isEqualTo(cascade.path("score").asDouble());
+        assertThat(chunks.get(chunks.size() - 2).at("/choices/0/finish_reason").asString())
+                .isEqualTo(whole.json().at("/choices/0/finish_reason").asString());
+        assertThat(chunks.getLast().at("/usage/completion_tokens").asInt())
+                .isEqualTo(whole.json().at("/usage/completion_tokens").asInt());
+    }
+
+    @Test
+    @Order(6)
+    void withTheDetectorStoppedDetectionGets503WithRetryAfterAtTheTimeLimit() throws Exception {
+        launcher.services().get("detector-service").close();
+        long start = System.nanoTime();
+        Sse.Reply reply = Sse.post(api + "/v1/detect", KEY, """
+                {"text":"The dog ran to the park and played with a ball."}""");
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(reply.status()).as(reply.response().body()).isEqualTo(503);
+        assertThat(reply.response().headers().firstValue("Retry-After")).isPresent();
+        assertThat(reply.json().at("/error/type").asString()).isEqualTo("service_unavailable_error");
+        assertThat(reply.json().at("/error/code").asString()).isEqualTo("timeout");
+        assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(7)).isLessThan(Duration.ofSeconds(30));
+    }
+
+    /** The cascade extension agrees with itself and with the usage; returns it. */
+    private static JsonNode assertConsistent(JsonNode response) {
+        JsonNode cascade = response.at("/speculum/cascade");
+        assertThat(cascade.isObject()).as(response.toString()).isTrue();
+        assertThat(cascade.path("rule").asString()).isNotBlank();
+        double score = cascade.path("score").asDouble();
+        double threshold = cascade.path("threshold").asDouble();
+        assertThat(cascade.path("deferred").asBoolean()).isEqualTo(score > threshold);
+        assertThat(cascade.path("small_prompt_tokens").asInt()).isPositive();
+        assertThat(cascade.path("small_completion_tokens").asInt()).isPositive();
+        boolean large = cascade.path("answered_by").asString().equals("large");
+        JsonNode usage = response.path("usage");
+        assertThat(usage.path("completion_tokens").asInt())
+                .isEqualTo(cascade.path(large ? "large_completion_tokens" : "small_completion_tokens").asInt());
+        assertThat(usage.path("prompt_tokens").asInt())
+                .isEqualTo(cascade.path(large ? "large_prompt_tokens" : "small_prompt_tokens").asInt());
+        assertThat(usage.path("total_tokens").asInt())
+                .isEqualTo(usage.path("prompt_tokens").asInt() + usage.path("completion_tokens").asInt());
+        if (large) {
+            assertThat(cascade.path("large_verification_rounds").asInt()).isPositive()
+                    .isLessThanOrEqualTo(cascade.path("large_completion_tokens").asInt());
+        }
+        return cascade;
+    }
+
+    private static void assertError(Sse.Reply reply, int status, String code, String param) {
+        assertThat(reply.status()).as(reply.response().body()).isEqualTo(status);
+        assertThat(reply.json().at("/error/type").asString()).isEqualTo("invalid_request_error");
+        assertThat(reply.json().at("/error/code").asString()).isEqualTo(code);
+        assertThat(reply.json().at("/error/message").asString()).isNotBlank();
+        if (param != null) {
+            assertThat(reply.json().at("/error/param").asString()).isEqualTo(param);
+        }
+    }
+
+    private static Set<String> methods(JsonNode result) {
+        return result.path("scores").valueStream().map(s -> s.path("method").asString()).collect(Collectors.toSet());
+    }
+
+    private static JsonNode readiness() throws Exception {
+        return Sse.JSON.readTree(management("/actuator/health/readiness"));
+    }
+
+    private static String management(String path) throws Exception {
+        String port = launcher.services().get("gateway").getEnvironment().getProperty("local.management.port");
+        return Sse.HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+}
