@@ -57,10 +57,37 @@ final class KubernetesChecks {
         expect(String.valueOf(partitions.get("llm.generate")).equals(Nodes.text(common, "data", "SPECULUM_KAFKA_PARTITIONS")),
                 "SPECULUM_KAFKA_PARTITIONS must equal the KafkaTopics' partitions");
         expect("false".equals(Nodes.text(common, "data", "SPECULUM_KAFKA_CREATETOPICS")), "the topic operator owns the topics: SPECULUM_KAFKA_CREATETOPICS must be false");
+        // a module may run as several Deployments configured differently (drafter-service: drafts, and the cascade's
+        // small model); together they must run every listener the module's shipped configuration runs
+        Map<String, Set<String>> run = new HashMap<>();
+        for (Map<String, Object> deployment : all("Deployment")) {
+            String workload = Nodes.text(deployment, "metadata", "name");
+            ServiceConfig service = moduleOf(deployment);
+            if (service == null) {
+                problems.add("Deployment " + workload + " runs the image of no service module");
+                continue;
+            }
+            ServiceConfig configured = checkWorkload(service, workload, deployment, bootstrap, partitions);
+            configured.listeners().forEach((group, consumed) -> consumed.forEach(t -> run.computeIfAbsent(service.module(), m -> new HashSet<>()).add(group + "/" + t)));
+        }
         for (ServiceConfig service : services) {
-            checkWorkload(service, bootstrap, partitions);
+            expect(all("Deployment").stream().anyMatch(d -> service.equals(moduleOf(d))), "no Deployment runs " + service.module());
+            service.listeners().forEach((group, consumed) -> consumed.forEach(topic -> expect(run.getOrDefault(service.module(), Set.of()).contains(group + "/" + topic),
+                    service.module() + ": no Deployment consumes " + topic + " in " + group)));
         }
         checkNetworkPolicies();
+    }
+
+    /** The service module whose image (speculum/<module>, or its -cuda variant) the Deployment's container runs. */
+    private ServiceConfig moduleOf(Map<String, Object> deployment) {
+        List<Object> containers = Nodes.listAt(deployment, "spec", "template", "spec", "containers");
+        String image = containers.isEmpty() ? null : Nodes.text(containers.getFirst(), "image");
+        if (image == null) {
+            return null;
+        }
+        String repository = image.replaceFirst(":[^:/]*$", "");
+        String module = repository.substring(repository.lastIndexOf('/') + 1).replaceFirst("-cuda$", "");
+        return services.stream().filter(s -> s.module().equals(module)).findFirst().orElse(null);
     }
 
     private Map<String, Integer> checkKafka() {
@@ -88,13 +115,9 @@ final class KubernetesChecks {
                 .map(l -> ((Number) Nodes.at(l, "port")).intValue()).findFirst().orElse(-1);
     }
 
-    private void checkWorkload(ServiceConfig service, String bootstrap, Map<String, Integer> partitions) {
-        String name = service.module();
-        Map<String, Object> deployment = find("Deployment", name);
-        if (deployment == null) {
-            problems.add("no Deployment " + name);
-            return;
-        }
+    /** Checks one Deployment of the service and returns the service as its environment configures it. */
+    private ServiceConfig checkWorkload(ServiceConfig service, String name, Map<String, Object> deployment, String bootstrap,
+                                        Map<String, Integer> partitions) {
         Map<String, Object> pod = Nodes.mapAt(deployment, "spec", "template");
         Map<String, Object> container = Nodes.listAt(pod, "spec", "containers").stream().map(Nodes::map)
                 .filter(c -> name.equals(c.get("name"))).findFirst().orElse(Map.of());
@@ -125,13 +148,14 @@ final class KubernetesChecks {
                     && Boolean.TRUE.equals(Nodes.at(m, "readOnly"))), name + ": models must be mounted read-only at /models");
             checkGpu(service, pod, container);
         }
-        if ("gateway".equals(name)) {
+        if ("gateway".equals(service.module())) {
             Map<String, Object> hpa = find("HorizontalPodAutoscaler", name);
             expect(hpa != null && name.equals(Nodes.text(hpa, "spec", "scaleTargetRef", "name")), "the gateway needs an HPA");
         } else {
-            // the groups as this Deployment's environment sets them: KEDA must watch those
-            checkScaledObject(configured, bootstrap, partitions);
+            // the groups and listeners as this Deployment's environment sets them: KEDA must watch those and no others
+            checkScaledObject(configured, name, bootstrap, partitions);
         }
+        return configured;
     }
 
     private void checkProbe(ServiceConfig service, Map<String, Object> container, String probe, String path, Map<String, Integer> ports) {
@@ -209,8 +233,7 @@ final class KubernetesChecks {
         }
     }
 
-    private void checkScaledObject(ServiceConfig service, String bootstrap, Map<String, Integer> partitions) {
-        String name = service.module();
+    private void checkScaledObject(ServiceConfig service, String name, String bootstrap, Map<String, Integer> partitions) {
         Map<String, Object> scaled = find("ScaledObject", name);
         if (scaled == null) {
             problems.add(name + ": needs a KEDA ScaledObject");
