@@ -20,6 +20,9 @@ final class KubernetesChecks {
     static final String LIVENESS = "/actuator/health/liveness";
     static final String READINESS = "/actuator/health/readiness";
     static final String COMMON_CONFIG = "speculum-common";
+    static final String SMALL_GENERATE = "llm.small-generate";
+    static final String SMALL_MODEL = "speculum.cascade.small-model";
+    static final String GENERATION_MODEL_NAME = "speculum.drafter.generation.model-name";
     static final String READINESS_GROUP = "management.endpoint.health.group.readiness.include";
     /** The gateway's accepted keys: comma-separated {@code sha256:<hex>} hashes, never the keys themselves. */
     static final String API_KEYS = "SPECULUM_API_KEYS";
@@ -33,6 +36,9 @@ final class KubernetesChecks {
     private final Set<String> topics;
     private final boolean gpu;
     private final List<String> problems = new ArrayList<>();
+    /** The model names the workloads consuming llm.small-generate serve, and those the cascade routers ask for. */
+    private final Set<String> smallModelsServed = new TreeSet<>();
+    private final Set<String> smallModelsAsked = new TreeSet<>();
 
     private KubernetesChecks(List<Map<String, Object>> objects, List<ServiceConfig> services, Set<String> topics, boolean gpu) {
         this.objects = objects;
@@ -75,6 +81,8 @@ final class KubernetesChecks {
             service.listeners().forEach((group, consumed) -> consumed.forEach(topic -> expect(run.getOrDefault(service.module(), Set.of()).contains(group + "/" + topic),
                     service.module() + ": no Deployment consumes " + topic + " in " + group)));
         }
+        smallModelsAsked.forEach(model -> expect(smallModelsServed.contains(model), "the cascade router asks for small model "
+                + model + " but the workloads on " + SMALL_GENERATE + " serve " + smallModelsServed));
         checkNetworkPolicies();
     }
 
@@ -142,7 +150,19 @@ final class KubernetesChecks {
         expect(svc != null && Nodes.listAt(svc, "spec", "ports").stream().anyMatch(p -> Objects.equals(Nodes.at(p, "port"), service.port())),
                 name + ": its Service must serve port " + service.port());
         expect(find("PodDisruptionBudget", name) != null, name + ": needs a PodDisruptionBudget");
-        ServiceConfig configured = service.configuredBy(checkEnvironment(service, container));
+        Map<String, Object> environment = checkEnvironment(service, container);
+        ServiceConfig configured = service.configuredBy(environment);
+        if (configured.listeners().values().stream().anyMatch(t -> t.contains(SMALL_GENERATE)) && service.hasModel()) {
+            // the served name: model-name if set, else the model file's name without .gguf
+            String named = Objects.toString(environment.get(ServiceConfig.environmentName(GENERATION_MODEL_NAME)), "");
+            String file = Objects.toString(environment.get(service.modelPrefix() + "PATH"), "");
+            file = file.substring(file.lastIndexOf('/') + 1);
+            smallModelsServed.add(!named.isBlank() ? named : file.endsWith(".gguf") ? file.substring(0, file.length() - ".gguf".length()) : file);
+        }
+        String asked = configured.property(SMALL_MODEL);
+        if (asked != null && !asked.isBlank()) {
+            smallModelsAsked.add(asked);
+        }
         if (service.hasModel()) {
             expect(Nodes.listAt(container, "volumeMounts").stream().anyMatch(m -> "/models".equals(Nodes.text(m, "mountPath"))
                     && Boolean.TRUE.equals(Nodes.at(m, "readOnly"))), name + ": models must be mounted read-only at /models");

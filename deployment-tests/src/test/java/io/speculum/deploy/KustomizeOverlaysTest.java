@@ -128,6 +128,12 @@ class KustomizeOverlaysTest {
     }
 
     @Test
+    void aSmallModelNameNoDrafterServesIsCaught() {
+        assertDrift("cpu", objects -> Nodes.map(object(objects, "ConfigMap", "drafter-small").get("data")).put("SPECULUM_DRAFTER_MODEL_PATH", "/models/TinyStories-1M.gguf"),
+                "asks for small model TinyStories-656K-f32 but the workloads on llm.small-generate serve [TinyStories-1M]");
+    }
+
+    @Test
     void theSmallDrafterOnTheGpuOverlayWithoutAGpuIsCaught() {
         assertDrift("gpu", objects -> Nodes.map(Nodes.at(container(objects, "drafter-small"), "resources", "limits")).remove("nvidia.com/gpu"),
                 "must limit nvidia.com/gpu");
