@@ -2,8 +2,10 @@ package io.speculum.deploy;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -58,10 +60,35 @@ final class ComposeChecks {
         Set<Integer> roundTrip = new TreeSet<>();
         ProtocolTopics.ROUND_TRIP.forEach(t -> roundTrip.add(partitions.getOrDefault(t, -1)));
         expect(roundTrip.size() == 1, "llm.generate, llm.draft and llm.verify need equal partition counts, not " + roundTrip);
+        // a module may run as several compose services configured differently (drafter-service: drafts, and the
+        // cascade's small model); per build target they must together run every listener its shipped configuration runs
+        Map<String, Set<String>> run = new HashMap<>();
+        all.forEach((name, value) -> {
+            Map<String, Object> definition = Nodes.map(value);
+            String module = Nodes.text(definition, "build", "args", "SERVICE");
+            if (module == null) {
+                return;
+            }
+            ServiceConfig service = services.stream().filter(s -> s.module().equals(module)).findFirst().orElse(null);
+            if (service == null) {
+                problems.add(name + ": build arg SERVICE " + module + " is no service module");
+                return;
+            }
+            String target = Objects.requireNonNullElse(Nodes.text(definition, "build", "target"), "cpu");
+            checkService(service, name, definition, target, partitions);
+            Set<String> ran = run.computeIfAbsent(module + "@" + target, k -> new HashSet<>());
+            service.configuredBy(Nodes.mapAt(definition, "environment")).listeners()
+                    .forEach((group, consumed) -> consumed.forEach(topic -> ran.add(group + "/" + topic)));
+        });
         for (ServiceConfig service : services) {
-            checkService(service, Nodes.mapAt(all, service.module()), "cpu", partitions);
-            if (service.hasModel()) {
-                checkService(service, Nodes.mapAt(all, service.module() + "-gpu"), "cuda", partitions);
+            for (String target : service.hasModel() ? List.of("cpu", "cuda") : List.of("cpu")) {
+                Set<String> ran = run.get(service.module() + "@" + target);
+                if (ran == null) {
+                    problems.add("docker-compose.yml has no " + target + " service of " + service.module());
+                    continue;
+                }
+                service.listeners().forEach((group, consumed) -> consumed.forEach(topic -> expect(ran.contains(group + "/" + topic),
+                        service.module() + " (" + target + "): no service consumes " + topic + " in " + group)));
             }
         }
     }
@@ -78,16 +105,13 @@ final class ComposeChecks {
                 "kafka-init must wait for a healthy kafka");
     }
 
-    private void checkService(ServiceConfig service, Map<String, Object> definition, String target, Map<String, Integer> partitions) {
-        String name = service.module() + ("cuda".equals(target) ? "-gpu" : "");
-        if (definition.isEmpty()) {
-            problems.add("docker-compose.yml has no service " + name);
-            return;
-        }
-        expect(service.module().equals(Nodes.text(definition, "build", "args", "SERVICE")), name + ": build arg SERVICE must be " + service.module());
+    private void checkService(ServiceConfig service, String name, Map<String, Object> definition, String target, Map<String, Integer> partitions) {
+        String image = Nodes.text(definition, "image");
+        String repository = "speculum/" + service.module() + ("cuda".equals(target) ? "-cuda" : "");
+        expect(image != null && image.startsWith(repository + ":"), name + ": image must be " + repository + ", not " + image);
         expect(String.valueOf(service.managementPort()).equals(Nodes.text(definition, "build", "args", "PORT")),
                 name + ": build arg PORT (the health check's port) must be " + service.managementPort());
-        expect(target.equals(Nodes.text(definition, "build", "target")), name + ": build target must be " + target);
+        expect(Set.of("cpu", "cuda").contains(target), name + ": build target must be cpu or cuda, not " + target);
         expect(Nodes.listAt(definition, "ports").stream().map(String::valueOf).anyMatch(p -> p.endsWith(":" + service.port())),
                 name + ": must publish container port " + service.port());
         expect(String.valueOf(Nodes.at(definition, "healthcheck", "test")).contains("speculum-healthcheck"),

@@ -72,6 +72,22 @@ class ComposeFileTest {
     }
 
     @Test
+    void bothDrafterServicesAreChecked() {
+        assertDrift(c -> environment(c, "drafter-small").put("SPECULUM_DRAFTER_MODEL_PATHS", "/models/x.gguf"), "drafter-small: SPECULUM_DRAFTER_MODEL_PATHS binds to no property");
+        assertDrift(c -> service(c, "drafter-small-gpu").remove("deploy"), "drafter-small-gpu: must reserve an NVIDIA GPU");
+        assertDrift(c -> service(c, "drafter-small").put("image", "speculum/verifier-service:1"), "drafter-small: image must be speculum/drafter-service");
+    }
+
+    @Test
+    void aListenerNoServiceRunsIsCaught() {
+        // the main drafter does not generate: without drafter-small nothing answers the cascade's small model
+        assertDrift(c -> Nodes.map(c.get("services")).remove("drafter-small"),
+                "drafter-service (cpu): no service consumes llm.small-generate in speculum-small-generate");
+        assertDrift(c -> environment(c, "drafter-service-gpu").put("SPECULUM_DRAFTER_DRAFTS_ENABLED", "false"),
+                "drafter-service (cuda): no service consumes llm.draft in speculum-drafter");
+    }
+
+    @Test
     void aGpuServiceWithoutAGpuIsCaught() {
         assertDrift(c -> service(c, "verifier-service-gpu").remove("deploy"), "NVIDIA GPU");
     }

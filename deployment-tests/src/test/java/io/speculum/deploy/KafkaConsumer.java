@@ -130,6 +130,19 @@ record KafkaConsumer(String listener, String group, boolean perInstanceGroup, St
         throw new IllegalStateException("unterminated @KafkaListener");
     }
 
+    /** The property names of every {@code @ConditionalOnProperty} in a source file (a deployment may switch them). */
+    static List<String> conditionKeys(String source) {
+        List<String> keys = new ArrayList<>();
+        Matcher condition = CONDITION.matcher(source);
+        while (condition.find()) {
+            Matcher name = CONDITION_NAME.matcher(condition.group(1));
+            if (name.find()) {
+                keys.add(name.group(1));
+            }
+        }
+        return keys;
+    }
+
     /** Whether the class's own {@code @ConditionalOnProperty}s (before its declaration) hold for the shipped YAML. */
     private static boolean enabled(String source, Map<String, Object> properties) {
         Matcher declaration = CLASS.matcher(source);

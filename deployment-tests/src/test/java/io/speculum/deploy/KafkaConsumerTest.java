@@ -36,6 +36,17 @@ class KafkaConsumerTest {
     }
 
     @Test
+    void aDrafterDeploymentCanSwitchEitherOfItsListenersOff() {
+        ServiceConfig drafter = ServiceConfig.named("drafter-service");
+        assertThat(drafter.listeners()).containsOnlyKeys("speculum-drafter", "speculum-small-generate");
+        assertThat(drafter.environment()).contains("SPECULUM_DRAFTER_DRAFTS_ENABLED", "SPECULUM_DRAFTER_GENERATION_ENABLED");
+        assertThat(drafter.configuredBy(Map.of("SPECULUM_DRAFTER_DRAFTS_ENABLED", "false")).listeners())
+                .containsExactly(Map.entry("speculum-small-generate", java.util.Set.of("llm.small-generate")));
+        assertThat(drafter.configuredBy(Map.of("SPECULUM_DRAFTER_GENERATION_ENABLED", "false")).listeners())
+                .containsExactly(Map.entry("speculum-drafter", java.util.Set.of("llm.draft")));
+    }
+
+    @Test
     void aConditionalListenerTurnedOnIsReadWithItsConfiguredTopic() {
         String source = """
                 @ConditionalOnProperty(name = "x.stream.enabled")

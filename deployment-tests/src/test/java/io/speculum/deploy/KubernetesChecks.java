@@ -20,6 +20,9 @@ final class KubernetesChecks {
     static final String LIVENESS = "/actuator/health/liveness";
     static final String READINESS = "/actuator/health/readiness";
     static final String COMMON_CONFIG = "speculum-common";
+    static final String SMALL_GENERATE = "llm.small-generate";
+    static final String SMALL_MODEL = "speculum.cascade.small-model";
+    static final String GENERATION_MODEL_NAME = "speculum.drafter.generation.model-name";
     static final String READINESS_GROUP = "management.endpoint.health.group.readiness.include";
     /** The gateway's accepted keys: comma-separated {@code sha256:<hex>} hashes, never the keys themselves. */
     static final String API_KEYS = "SPECULUM_API_KEYS";
@@ -33,6 +36,9 @@ final class KubernetesChecks {
     private final Set<String> topics;
     private final boolean gpu;
     private final List<String> problems = new ArrayList<>();
+    /** The model names the workloads consuming llm.small-generate serve, and those the cascade routers ask for. */
+    private final Set<String> smallModelsServed = new TreeSet<>();
+    private final Set<String> smallModelsAsked = new TreeSet<>();
 
     private KubernetesChecks(List<Map<String, Object>> objects, List<ServiceConfig> services, Set<String> topics, boolean gpu) {
         this.objects = objects;
@@ -57,10 +63,39 @@ final class KubernetesChecks {
         expect(String.valueOf(partitions.get("llm.generate")).equals(Nodes.text(common, "data", "SPECULUM_KAFKA_PARTITIONS")),
                 "SPECULUM_KAFKA_PARTITIONS must equal the KafkaTopics' partitions");
         expect("false".equals(Nodes.text(common, "data", "SPECULUM_KAFKA_CREATETOPICS")), "the topic operator owns the topics: SPECULUM_KAFKA_CREATETOPICS must be false");
-        for (ServiceConfig service : services) {
-            checkWorkload(service, bootstrap, partitions);
+        // a module may run as several Deployments configured differently (drafter-service: drafts, and the cascade's
+        // small model); together they must run every listener the module's shipped configuration runs
+        Map<String, Set<String>> run = new HashMap<>();
+        for (Map<String, Object> deployment : all("Deployment")) {
+            String workload = Nodes.text(deployment, "metadata", "name");
+            ServiceConfig service = moduleOf(deployment);
+            if (service == null) {
+                problems.add("Deployment " + workload + " runs the image of no service module");
+                continue;
+            }
+            ServiceConfig configured = checkWorkload(service, workload, deployment, bootstrap, partitions);
+            configured.listeners().forEach((group, consumed) -> consumed.forEach(t -> run.computeIfAbsent(service.module(), m -> new HashSet<>()).add(group + "/" + t)));
         }
+        for (ServiceConfig service : services) {
+            expect(all("Deployment").stream().anyMatch(d -> service.equals(moduleOf(d))), "no Deployment runs " + service.module());
+            service.listeners().forEach((group, consumed) -> consumed.forEach(topic -> expect(run.getOrDefault(service.module(), Set.of()).contains(group + "/" + topic),
+                    service.module() + ": no Deployment consumes " + topic + " in " + group)));
+        }
+        smallModelsAsked.forEach(model -> expect(smallModelsServed.contains(model), "the cascade router asks for small model "
+                + model + " but the workloads on " + SMALL_GENERATE + " serve " + smallModelsServed));
         checkNetworkPolicies();
+    }
+
+    /** The service module whose image (speculum/<module>, or its -cuda variant) the Deployment's container runs. */
+    private ServiceConfig moduleOf(Map<String, Object> deployment) {
+        List<Object> containers = Nodes.listAt(deployment, "spec", "template", "spec", "containers");
+        String image = containers.isEmpty() ? null : Nodes.text(containers.getFirst(), "image");
+        if (image == null) {
+            return null;
+        }
+        String repository = image.replaceFirst(":[^:/]*$", "");
+        String module = repository.substring(repository.lastIndexOf('/') + 1).replaceFirst("-cuda$", "");
+        return services.stream().filter(s -> s.module().equals(module)).findFirst().orElse(null);
     }
 
     private Map<String, Integer> checkKafka() {
@@ -88,13 +123,9 @@ final class KubernetesChecks {
                 .map(l -> ((Number) Nodes.at(l, "port")).intValue()).findFirst().orElse(-1);
     }
 
-    private void checkWorkload(ServiceConfig service, String bootstrap, Map<String, Integer> partitions) {
-        String name = service.module();
-        Map<String, Object> deployment = find("Deployment", name);
-        if (deployment == null) {
-            problems.add("no Deployment " + name);
-            return;
-        }
+    /** Checks one Deployment of the service and returns the service as its environment configures it. */
+    private ServiceConfig checkWorkload(ServiceConfig service, String name, Map<String, Object> deployment, String bootstrap,
+                                        Map<String, Integer> partitions) {
         Map<String, Object> pod = Nodes.mapAt(deployment, "spec", "template");
         Map<String, Object> container = Nodes.listAt(pod, "spec", "containers").stream().map(Nodes::map)
                 .filter(c -> name.equals(c.get("name"))).findFirst().orElse(Map.of());
@@ -119,19 +150,32 @@ final class KubernetesChecks {
         expect(svc != null && Nodes.listAt(svc, "spec", "ports").stream().anyMatch(p -> Objects.equals(Nodes.at(p, "port"), service.port())),
                 name + ": its Service must serve port " + service.port());
         expect(find("PodDisruptionBudget", name) != null, name + ": needs a PodDisruptionBudget");
-        ServiceConfig configured = service.configuredBy(checkEnvironment(service, container));
+        Map<String, Object> environment = checkEnvironment(service, container);
+        ServiceConfig configured = service.configuredBy(environment);
+        if (configured.listeners().values().stream().anyMatch(t -> t.contains(SMALL_GENERATE)) && service.hasModel()) {
+            // the served name: model-name if set, else the model file's name without .gguf
+            String named = Objects.toString(environment.get(ServiceConfig.environmentName(GENERATION_MODEL_NAME)), "");
+            String file = Objects.toString(environment.get(service.modelPrefix() + "PATH"), "");
+            file = file.substring(file.lastIndexOf('/') + 1);
+            smallModelsServed.add(!named.isBlank() ? named : file.endsWith(".gguf") ? file.substring(0, file.length() - ".gguf".length()) : file);
+        }
+        String asked = configured.property(SMALL_MODEL);
+        if (asked != null && !asked.isBlank()) {
+            smallModelsAsked.add(asked);
+        }
         if (service.hasModel()) {
             expect(Nodes.listAt(container, "volumeMounts").stream().anyMatch(m -> "/models".equals(Nodes.text(m, "mountPath"))
                     && Boolean.TRUE.equals(Nodes.at(m, "readOnly"))), name + ": models must be mounted read-only at /models");
             checkGpu(service, pod, container);
         }
-        if ("gateway".equals(name)) {
+        if ("gateway".equals(service.module())) {
             Map<String, Object> hpa = find("HorizontalPodAutoscaler", name);
             expect(hpa != null && name.equals(Nodes.text(hpa, "spec", "scaleTargetRef", "name")), "the gateway needs an HPA");
         } else {
-            // the groups as this Deployment's environment sets them: KEDA must watch those
-            checkScaledObject(configured, bootstrap, partitions);
+            // the groups and listeners as this Deployment's environment sets them: KEDA must watch those and no others
+            checkScaledObject(configured, name, bootstrap, partitions);
         }
+        return configured;
     }
 
     private void checkProbe(ServiceConfig service, Map<String, Object> container, String probe, String path, Map<String, Integer> ports) {
@@ -209,8 +253,7 @@ final class KubernetesChecks {
         }
     }
 
-    private void checkScaledObject(ServiceConfig service, String bootstrap, Map<String, Integer> partitions) {
-        String name = service.module();
+    private void checkScaledObject(ServiceConfig service, String name, String bootstrap, Map<String, Integer> partitions) {
         Map<String, Object> scaled = find("ScaledObject", name);
         if (scaled == null) {
             problems.add(name + ": needs a KEDA ScaledObject");

@@ -98,8 +98,45 @@ class KustomizeOverlaysTest {
 
     @Test
     void aWorkTopicNoTriggerWatchesIsCaught() {
-        assertDrift("cpu", objects -> Nodes.listAt(object(objects, "ScaledObject", "drafter-service"), "spec", "triggers").removeLast(),
-                "lag of speculum-small-generate on llm.small-generate scales nothing");
+        assertDrift("cpu", objects -> Nodes.listAt(object(objects, "ScaledObject", "drafter-small"), "spec", "triggers").removeLast(),
+                "drafter-small: lag of speculum-small-generate on llm.small-generate scales nothing");
+        assertDrift("cpu", objects -> Nodes.listAt(object(objects, "ScaledObject", "drafter-service"), "spec", "triggers").removeFirst(),
+                "drafter-service: lag of speculum-drafter on llm.draft scales nothing");
+    }
+
+    @Test
+    void theSmallDrafterScalingOnDraftsItNeverAnswersIsCaught() {
+        // drafts are off there: a trigger on llm.draft would scale it on the other drafter's lag
+        assertDrift("cpu", objects -> Nodes.listAt(object(objects, "ScaledObject", "drafter-small"), "spec", "triggers")
+                        .add(Nodes.listAt(object(objects, "ScaledObject", "drafter-service"), "spec", "triggers").getFirst()),
+                "drafter-small: consumer group speculum-drafter is not one of its listeners' shared groups [speculum-small-generate]");
+    }
+
+    @Test
+    void theSmallDrafterWithDraftsOnIsCaught() {
+        // it would answer the verifier's drafts with another vocabulary; its KEDA object does not watch llm.draft
+        assertDrift("cpu", objects -> Nodes.map(object(objects, "ConfigMap", "drafter-small").get("data")).remove("SPECULUM_DRAFTER_DRAFTS_ENABLED"),
+                "drafter-small: lag of speculum-drafter on llm.draft scales nothing");
+    }
+
+    @Test
+    void aListenerNoDeploymentRunsIsCaught() {
+        assertDrift("cpu", objects -> Nodes.map(object(objects, "ConfigMap", "drafter-small").get("data")).put("SPECULUM_DRAFTER_GENERATION_ENABLED", "false"),
+                "drafter-service: no Deployment consumes llm.small-generate in speculum-small-generate");
+        assertDrift("gpu", objects -> objects.removeIf(o -> "Deployment".equals(o.get("kind")) && "drafter-service".equals(Nodes.text(o, "metadata", "name"))),
+                "drafter-service: no Deployment consumes llm.draft in speculum-drafter");
+    }
+
+    @Test
+    void aSmallModelNameNoDrafterServesIsCaught() {
+        assertDrift("cpu", objects -> Nodes.map(object(objects, "ConfigMap", "drafter-small").get("data")).put("SPECULUM_DRAFTER_MODEL_PATH", "/models/TinyStories-1M.gguf"),
+                "asks for small model TinyStories-656K-f32 but the workloads on llm.small-generate serve [TinyStories-1M]");
+    }
+
+    @Test
+    void theSmallDrafterOnTheGpuOverlayWithoutAGpuIsCaught() {
+        assertDrift("gpu", objects -> Nodes.map(Nodes.at(container(objects, "drafter-small"), "resources", "limits")).remove("nvidia.com/gpu"),
+                "must limit nvidia.com/gpu");
     }
 
     @Test

@@ -32,6 +32,7 @@ import java.util.stream.Stream;
  * @param consumers      the {@code @KafkaListener}s in its sources that run with this configuration
  * @param sources        its main sources
  * @param sourceKeys     property keys its sources read through {@code ${key:default}} placeholders (e.g. listener groups)
+ *                       or {@code @ConditionalOnProperty} (e.g. listener switches)
  */
 record ServiceConfig(String module, int port, int managementPort, Set<String> exposed, Set<String> environment,
                      Map<String, Object> properties, List<KafkaConsumer> consumers, Path sources, Set<String> sourceKeys) {
@@ -145,10 +146,13 @@ record ServiceConfig(String module, int port, int managementPort, Set<String> ex
         }
         try (Stream<Path> files = Files.walk(sources)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                Matcher placeholder = SOURCE_PLACEHOLDER.matcher(Repository.read(file));
+                String source = Repository.read(file);
+                Matcher placeholder = SOURCE_PLACEHOLDER.matcher(source);
                 while (placeholder.find()) {
                     keys.add(placeholder.group(1));
                 }
+                // switches such as speculum.drafter.drafts.enabled: a deployment's environment may turn listeners off
+                keys.addAll(KafkaConsumer.conditionKeys(source));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
