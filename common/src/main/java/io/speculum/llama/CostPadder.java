@@ -57,9 +57,6 @@ public final class CostPadder {
     /** Roles zeroed in appended blocks: each block adds attention output and FFN output to the residual stream. */
     private static final List<String> RESIDUAL_WRITERS = List.of("attn_output", "ffn_down");
     private static final int GGML_TYPE_F32 = 0;
-    private static final int GGUF_TYPE_UINT32 = 4;
-    private static final int GGUF_TYPE_FLOAT32 = 6;
-    private static final int GGUF_TYPE_STRING = 8;
     /** ggml_tensor: {@code enum ggml_type type} at 0, {@code int64_t ne[4]} at 16 (as in {@link DrafterDeriver}). */
     private static final long TENSOR_TYPE_OFFSET = 0;
     private static final long TENSOR_NE_OFFSET = 16;
@@ -75,17 +72,11 @@ public final class CostPadder {
             throw new LlamaException(Code.MODEL_NOT_FOUND, "Model file " + source + " does not exist");
         }
         Path target = padding.target().toAbsolutePath();
-        try (Arena arena = Arena.ofConfined(); FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
-            MemorySegment file = in.map(FileChannel.MapMode.READ_ONLY, 0, in.size(), arena);
-            MemorySegment ggmlContextSlot = arena.allocate(ADDRESS);
-            MemorySegment params = arena.allocate(GgufNatives.INIT_PARAMS);
-            params.set(JAVA_BOOLEAN, 0, true); // metadata and tensor shapes only; data comes from the mapping
-            params.set(ADDRESS, 8, ggmlContextSlot);
-            MemorySegment src = (MemorySegment) gguf.initFromFile.invokeExact(arena.allocateFrom(source.toString()), params);
-            if (src.equals(MemorySegment.NULL)) {
-                throw new LlamaException(Code.MODEL_INVALID, "Cannot read GGUF from " + source + ": " + LlamaLibrary.takeNativeErrors());
-            }
-            MemorySegment sourceTensors = ggmlContextSlot.get(ADDRESS, 0);
+        try (Arena arena = Arena.ofConfined()) {
+            GgufNatives.Source opened = gguf.open(arena, source);
+            MemorySegment file = opened.file();
+            MemorySegment src = opened.gguf();
+            MemorySegment sourceTensors = opened.tensors();
             MemorySegment dst = (MemorySegment) gguf.initEmpty.invokeExact();
             MemorySegment paddedTensors = MemorySegment.NULL;
             try {
@@ -103,8 +94,7 @@ public final class CostPadder {
                 return write(arena, target, layout, dst, paddedTensors);
             } finally {
                 gguf.free.invokeExact(dst);
-                gguf.free.invokeExact(src);
-                gguf.ggmlFree.invokeExact(sourceTensors);
+                gguf.close(opened);
                 if (!paddedTensors.equals(MemorySegment.NULL)) {
                     gguf.ggmlFree.invokeExact(paddedTensors);
                 }
@@ -142,7 +132,7 @@ public final class CostPadder {
 
     private Layout layout(CostPadding padding, Arena arena, MemorySegment file, MemorySegment src,
                           MemorySegment sourceTensors) throws Throwable {
-        String arch = stringValue(arena, src, "general.architecture");
+        String arch = gguf.stringValue(arena, src, "general.architecture");
         if (!arch.equals("llama")) {
             throw new LlamaException(Code.UNSUPPORTED, "only the llama architecture can be padded, not " + arch);
         }
@@ -211,7 +201,7 @@ public final class CostPadder {
             throw new LlamaException(Code.UNSUPPORTED, "cannot pad tensors " + unknown + " (only " + BLOCK_ROLES
                     + " blocks, token_embd, output_norm and output)");
         }
-        String name = hasKey(arena, src, "general.name") ? stringValue(arena, src, "general.name") : arch;
+        String name = gguf.hasKey(arena, src, "general.name") ? gguf.stringValue(arena, src, "general.name") : arch;
         float normScale = (float) Math.sqrt((double) from.hiddenSize() / hidden);
         float paddedEpsilon = (float) (epsilon * (double) from.hiddenSize() / hidden);
         return new Layout(arch, name, from, to, paddedEpsilon, normScale, List.copyOf(out));
@@ -396,7 +386,7 @@ public final class CostPadder {
 
     private int u32(Arena arena, MemorySegment ctx, String key) throws Throwable {
         long id = (long) gguf.findKey.invokeExact(ctx, arena.allocateFrom(key));
-        if (id < 0 || (int) gguf.getKvType.invokeExact(ctx, id) != GGUF_TYPE_UINT32) {
+        if (id < 0 || (int) gguf.getKvType.invokeExact(ctx, id) != GgufNatives.GGUF_TYPE_UINT32) {
             throw new LlamaException(Code.UNSUPPORTED, "GGUF has no u32 key " + key + " (per-layer arrays cannot be padded)");
         }
         return (int) gguf.getValU32.invokeExact(ctx, id);
@@ -404,21 +394,11 @@ public final class CostPadder {
 
     private float f32(Arena arena, MemorySegment ctx, String key) throws Throwable {
         long id = (long) gguf.findKey.invokeExact(ctx, arena.allocateFrom(key));
-        if (id < 0 || (int) gguf.getKvType.invokeExact(ctx, id) != GGUF_TYPE_FLOAT32) {
+        if (id < 0 || (int) gguf.getKvType.invokeExact(ctx, id) != GgufNatives.GGUF_TYPE_FLOAT32) {
             throw new LlamaException(Code.MODEL_INVALID, "GGUF has no f32 key " + key);
         }
         return (float) gguf.getValF32.invokeExact(ctx, id);
     }
 
-    private boolean hasKey(Arena arena, MemorySegment ctx, String key) throws Throwable {
-        return (long) gguf.findKey.invokeExact(ctx, arena.allocateFrom(key)) >= 0;
-    }
 
-    private String stringValue(Arena arena, MemorySegment ctx, String key) throws Throwable {
-        long id = (long) gguf.findKey.invokeExact(ctx, arena.allocateFrom(key));
-        if (id < 0 || (int) gguf.getKvType.invokeExact(ctx, id) != GGUF_TYPE_STRING) {
-            throw new LlamaException(Code.MODEL_INVALID, "GGUF has no string key " + key);
-        }
-        return ((MemorySegment) gguf.getValStr.invokeExact(ctx, id)).reinterpret(Long.MAX_VALUE).getString(0);
-    }
 }

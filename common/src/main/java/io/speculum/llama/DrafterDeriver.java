@@ -1,7 +1,5 @@
 package io.speculum.llama;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -9,10 +7,8 @@ import io.speculum.llama.LlamaException.Code;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -32,8 +28,6 @@ public final class DrafterDeriver {
 
     private static final Pattern BLOCK_TENSOR = Pattern.compile("^blk\\.(\\d+)\\.");
     private static final int GGML_TYPE_F32 = 0;
-    private static final int GGUF_TYPE_UINT32 = 4;
-    private static final int GGUF_TYPE_STRING = 8;
     private static final int GGUF_TYPE_ARRAY = 9;
     /** ggml_tensor: {@code enum ggml_type type} at 0, {@code int64_t ne[4]} at 16 (stable across ggml versions). */
     private static final long TENSOR_TYPE_OFFSET = 0;
@@ -48,24 +42,14 @@ public final class DrafterDeriver {
         if (!Files.isRegularFile(source)) {
             throw new LlamaException(Code.MODEL_NOT_FOUND, "Model file " + source + " does not exist");
         }
-        try (Arena arena = Arena.ofConfined(); FileChannel channel = FileChannel.open(source, StandardOpenOption.READ)) {
-            MemorySegment file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-            MemorySegment ggmlContextSlot = arena.allocate(ADDRESS);
-            MemorySegment params = arena.allocate(GgufNatives.INIT_PARAMS);
-            params.set(JAVA_BOOLEAN, 0, true); // metadata and tensor shapes only; data comes from the mapping
-            params.set(ADDRESS, 8, ggmlContextSlot);
-            MemorySegment src = (MemorySegment) gguf.initFromFile.invokeExact(arena.allocateFrom(source.toString()), params);
-            if (src.equals(MemorySegment.NULL)) {
-                throw new LlamaException(Code.MODEL_INVALID, "Cannot read GGUF from " + source + ": " + LlamaLibrary.takeNativeErrors());
-            }
-            MemorySegment ggmlContext = ggmlContextSlot.get(ADDRESS, 0);
+        try (Arena arena = Arena.ofConfined()) {
+            GgufNatives.Source opened = gguf.open(arena, source);
             MemorySegment dst = (MemorySegment) gguf.initEmpty.invokeExact();
             try {
-                return write(derivation, arena, file, src, ggmlContext, dst);
+                return write(derivation, arena, opened.file(), opened.gguf(), opened.tensors(), dst);
             } finally {
                 gguf.free.invokeExact(dst);
-                gguf.free.invokeExact(src);
-                gguf.ggmlFree.invokeExact(ggmlContext);
+                gguf.close(opened);
             }
         } catch (IOException e) {
             throw new LlamaException(Code.MODEL_NOT_FOUND, "Cannot read " + source + ": " + e.getMessage(), e);
@@ -76,10 +60,10 @@ public final class DrafterDeriver {
 
     private DerivedDrafter write(DrafterDerivation derivation, Arena arena, MemorySegment file, MemorySegment src,
                                  MemorySegment ggmlContext, MemorySegment dst) throws Throwable {
-        String architecture = stringValue(arena, src, "general.architecture");
+        String architecture = gguf.stringValue(arena, src, "general.architecture");
         String blockCountKey = architecture + ".block_count";
         long blockKey = (long) gguf.findKey.invokeExact(src, arena.allocateFrom(blockCountKey));
-        if (blockKey < 0 || (int) gguf.getKvType.invokeExact(src, blockKey) != GGUF_TYPE_UINT32) {
+        if (blockKey < 0 || (int) gguf.getKvType.invokeExact(src, blockKey) != GgufNatives.GGUF_TYPE_UINT32) {
             throw new LlamaException(Code.MODEL_INVALID, "GGUF has no u32 key " + blockCountKey);
         }
         int sourceBlocks = (int) gguf.getValU32.invokeExact(src, blockKey);
@@ -97,7 +81,7 @@ public final class DrafterDeriver {
         if (format != WeightFormat.KEEP) {
             gguf.setValU32.invokeExact(dst, arena.allocateFrom("general.file_type"), format.fileType());
         }
-        String name = hasKey(arena, src, "general.name") ? stringValue(arena, src, "general.name") : architecture;
+        String name = gguf.hasKey(arena, src, "general.name") ? gguf.stringValue(arena, src, "general.name") : architecture;
         gguf.setValStr.invokeExact(dst, arena.allocateFrom("general.name"),
                 arena.allocateFrom(name + " (derived drafter: " + format + ", " + blocks + "/" + sourceBlocks + " blocks)"));
 
@@ -187,7 +171,7 @@ public final class DrafterDeriver {
                 continue;
             }
             int elementType = (int) gguf.getArrType.invokeExact(src, k);
-            if (elementType == GGUF_TYPE_STRING || elementType == GGUF_TYPE_ARRAY) {
+            if (elementType == GgufNatives.GGUF_TYPE_STRING || elementType == GGUF_TYPE_ARRAY) {
                 throw new LlamaException(Code.UNSUPPORTED, "cannot shorten per-layer key " + key + " of element type " + elementType);
             }
             MemorySegment data = (MemorySegment) gguf.getArrData.invokeExact(src, k);
@@ -195,15 +179,5 @@ public final class DrafterDeriver {
         }
     }
 
-    private boolean hasKey(Arena arena, MemorySegment ctx, String key) throws Throwable {
-        return (long) gguf.findKey.invokeExact(ctx, arena.allocateFrom(key)) >= 0;
-    }
 
-    private String stringValue(Arena arena, MemorySegment ctx, String key) throws Throwable {
-        long id = (long) gguf.findKey.invokeExact(ctx, arena.allocateFrom(key));
-        if (id < 0 || (int) gguf.getKvType.invokeExact(ctx, id) != GGUF_TYPE_STRING) {
-            throw new LlamaException(Code.MODEL_INVALID, "GGUF has no string key " + key);
-        }
-        return ((MemorySegment) gguf.getValStr.invokeExact(ctx, id)).reinterpret(Long.MAX_VALUE).getString(0);
-    }
 }

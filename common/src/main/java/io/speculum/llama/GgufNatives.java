@@ -7,13 +7,31 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.speculum.llama.LlamaException.Code;
+import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /** The gguf_* / ggml_* functions the GGUF rewriters ({@link DrafterDeriver}, {@link CostPadder}) need. */
 final class GgufNatives {
+
+    static final int GGUF_TYPE_UINT32 = 4;
+    static final int GGUF_TYPE_FLOAT32 = 6;
+    static final int GGUF_TYPE_STRING = 8;
+
+    /**
+     * A GGUF file opened for rewriting: its bytes mapped (valid while the arena is), its metadata ({@code gguf}) and
+     * its tensors' shapes ({@code tensors}, a ggml context without data: the data stays in the mapping).
+     */
+    record Source(MemorySegment file, MemorySegment gguf, MemorySegment tensors) {
+    }
 
     /** {@code struct gguf_init_params { bool no_alloc; struct ggml_context ** ctx; }} */
     static final StructLayout INIT_PARAMS = structLayout(
@@ -103,5 +121,39 @@ final class GgufNatives {
         newTensor1d = lib.function("ggml_new_tensor_1d", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG));
         newTensor2d = lib.function("ggml_new_tensor_2d", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG));
         setName = lib.function("ggml_set_name", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    }
+
+    /** Maps {@code path} and reads its metadata and tensor shapes; {@link #close(Source)} frees what this allocates. */
+    Source open(Arena arena, Path path) throws Throwable {
+        MemorySegment file;
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
+        }
+        MemorySegment tensorsSlot = arena.allocate(ADDRESS);
+        MemorySegment params = arena.allocate(INIT_PARAMS);
+        params.set(JAVA_BOOLEAN, 0, true); // metadata and tensor shapes only; data comes from the mapping
+        params.set(ADDRESS, 8, tensorsSlot);
+        MemorySegment gguf = (MemorySegment) initFromFile.invokeExact(arena.allocateFrom(path.toString()), params);
+        if (gguf.equals(MemorySegment.NULL)) {
+            throw new LlamaException(Code.MODEL_INVALID, "Cannot read GGUF from " + path + ": " + LlamaLibrary.takeNativeErrors());
+        }
+        return new Source(file, gguf, tensorsSlot.get(ADDRESS, 0));
+    }
+
+    void close(Source source) throws Throwable {
+        free.invokeExact(source.gguf());
+        ggmlFree.invokeExact(source.tensors());
+    }
+
+    boolean hasKey(Arena arena, MemorySegment ctx, String key) throws Throwable {
+        return (long) findKey.invokeExact(ctx, arena.allocateFrom(key)) >= 0;
+    }
+
+    String stringValue(Arena arena, MemorySegment ctx, String key) throws Throwable {
+        long id = (long) findKey.invokeExact(ctx, arena.allocateFrom(key));
+        if (id < 0 || (int) getKvType.invokeExact(ctx, id) != GGUF_TYPE_STRING) {
+            throw new LlamaException(Code.MODEL_INVALID, "GGUF has no string key " + key);
+        }
+        return ((MemorySegment) getValStr.invokeExact(ctx, id)).reinterpret(Long.MAX_VALUE).getString(0);
     }
 }
