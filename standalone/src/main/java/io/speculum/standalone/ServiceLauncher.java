@@ -44,13 +44,9 @@ public final class ServiceLauncher implements SmartLifecycle {
             overrides.putAll(serviceOverrides.getOrDefault(name, Map.of()));
             try {
                 // as command-line arguments: they take precedence over the service's own configuration file
-                if (!ServiceCatalog.startsListenersItself(name)) {
-                    overrides.put("spring.kafka.listener.auto-startup", "false");
-                }
                 ConfigurableApplicationContext context = ServiceCatalog.builder(name).run(overrides.entrySet().stream()
                         .map(entry -> "--" + entry.getKey() + "=" + entry.getValue()).toArray(String[]::new));
                 running.put(name, context);
-                ServiceCatalog.startListeners(name, context);
             } catch (RuntimeException e) {
                 stop();
                 throw new IllegalStateException("the standalone could not start " + name + ": " + e.getMessage(), e);

@@ -55,7 +55,7 @@ class StandaloneConfiguration {
             Map<String, Object> small = new LinkedHashMap<>();
             small.put("speculum.drafter.model.path", models.small().toString());
             small.put("speculum.drafter.name", "small");
-            small.put("speculum.drafter.group", "speculum-small-drafter");
+            small.put("speculum.drafter.drafts.enabled", "false");
             small.put("speculum.drafter.generation.model-name", properties.models().smallName());
             if (!properties.serviceProperties().containsKey("server.port")) {
                 small.put("server.port", "8085");
