@@ -12,11 +12,16 @@ final class DecodeCost {
     private DecodeCost() {
     }
 
-    /** Median microseconds per decode, for each k. */
+    /** Median microseconds per decode, for each k, after two unmeasured decodes per k. */
     static double[] micros(Model model, int threads, boolean batchInvariant, int[] ks, int repeats) {
-        int[] prompt = model.vocabulary().tokenize("Once upon a time, there was a little girl named Lily.", true, false);
         int largest = Arrays.stream(ks).max().orElse(1);
-        ContextOptions options = ContextOptions.defaults(BenchModels.SEQUENCE_CONTEXT).withBatchSize(Math.max(64, largest))
+        return micros(model, threads, batchInvariant, ks, Math.max(64, largest), 2, repeats);
+    }
+
+    /** Median microseconds per decode, for each k, in a context of {@code batchSize}, after {@code warmups} decodes per k. */
+    static double[] micros(Model model, int threads, boolean batchInvariant, int[] ks, int batchSize, int warmups, int repeats) {
+        int[] prompt = model.vocabulary().tokenize("Once upon a time, there was a little girl named Lily.", true, false);
+        ContextOptions options = ContextOptions.defaults(BenchModels.SEQUENCE_CONTEXT).withBatchSize(batchSize)
                 .withThreads(threads).withBatchInvariance(batchInvariant);
         try (InferenceContext context = model.newContext(options)) {
             DecodeBatch prefill = new DecodeBatch();
@@ -24,19 +29,19 @@ final class DecodeCost {
             context.decode(prefill);
             double[] micros = new double[ks.length];
             for (int i = 0; i < ks.length; i++) {
-                micros[i] = median(context, prompt.length, ks[i], repeats);
+                micros[i] = median(context, prompt.length, ks[i], warmups, repeats);
             }
             return micros;
         }
     }
 
-    private static double median(InferenceContext context, int start, int k, int repeats) {
+    private static double median(InferenceContext context, int start, int k, int warmups, int repeats) {
         DecodeBatch batch = new DecodeBatch();
         for (int i = 0; i < k; i++) {
             batch.add(100 + i, start + i, 0, true);
         }
         long[] samples = new long[repeats];
-        for (int r = -2; r < repeats; r++) {
+        for (int r = -warmups; r < repeats; r++) {
             long t0 = System.nanoTime();
             context.decode(batch);
             long elapsed = System.nanoTime() - t0;

@@ -93,44 +93,14 @@ public final class NativeBindingBenchmark {
             System.out.printf(" %8s", "k=" + k);
         }
         System.out.printf(" %12s%n", "k=1 (µs)");
-        int[] prompt = model.vocabulary().tokenize(PROMPT, true, false);
         for (boolean invariant : new boolean[] {false, true}) {
-            ContextOptions options = ContextOptions.defaults(512).withBatchSize(32).withThreads(cores)
-                    .withBatchInvariance(invariant);
-            try (InferenceContext context = model.newContext(options)) {
-                DecodeBatch prefill = new DecodeBatch();
-                prefill.addSequence(0, prompt, 0, false);
-                context.decode(prefill);
-                double[] micros = new double[KS.length];
-                for (int i = 0; i < KS.length; i++) {
-                    micros[i] = medianDecodeMicros(context, prompt.length, KS[i]);
-                }
-                System.out.printf("  %-22s", invariant ? "on" : "off");
-                for (double m : micros) {
-                    System.out.printf(" %7.2fx", m / micros[0]);
-                }
-                System.out.printf(" %12.1f%n", micros[0]);
+            double[] micros = DecodeCost.micros(model, cores, invariant, KS, 32, 20, K_REPEATS);
+            System.out.printf("  %-22s", invariant ? "on" : "off");
+            for (double m : micros) {
+                System.out.printf(" %7.2fx", m / micros[0]);
             }
+            System.out.printf(" %12.1f%n", micros[0]);
         }
-    }
-
-    private static double medianDecodeMicros(InferenceContext context, int start, int k) {
-        DecodeBatch batch = new DecodeBatch();
-        for (int i = 0; i < k; i++) {
-            batch.add(100 + i, start + i, 0, true);
-        }
-        long[] samples = new long[K_REPEATS];
-        for (int r = -20; r < K_REPEATS; r++) {
-            long t0 = System.nanoTime();
-            context.decode(batch);
-            long elapsed = System.nanoTime() - t0;
-            context.removeRange(0, start, -1);
-            if (r >= 0) {
-                samples[r] = elapsed;
-            }
-        }
-        Arrays.sort(samples);
-        return samples[K_REPEATS / 2] / 1000.0;
     }
 
     /**
