@@ -91,6 +91,17 @@ public record DeferralCurve(String name, double[] rates, double[] qualities) {
         return min;
     }
 
+    /** How many interior points (rates strictly between 0 and 1) are not below {@code other}. */
+    public int interiorRatesAtLeast(DeferralCurve other) {
+        int count = 0;
+        for (int m = 1; m < rates.length - 1; m++) {
+            if (qualities[m] >= other.qualityAt(rates[m]) - 1e-12) {
+                count++;
+            }
+        }
+        return count;
+    }
+
     static double mean(double[] values) {
         double s = 0;
         for (double v : values) {

@@ -6,8 +6,10 @@ import java.util.Locale;
 
 /**
  * The feature vector of the learned post-hoc rule (after Gupta et al.): quantiles of the token log-probabilities,
- * their mean, the answer length, and quantiles of the entropies and top-2 margins. Values are clipped to finite
- * ranges (a margin is +Infinity where only one token was possible).
+ * their mean, the answer length, quantiles of the entropies and top-2 margins, and summaries of the whole answer
+ * (mean entropy, margin, probability and log(1 - p) of the chosen tokens, mean entropy minus surprisal, the shares
+ * of tokens with surprisal above 1 and 2 nats and with entropy above 1.5 nats). Values are clipped to finite ranges
+ * (a margin is +Infinity where only one token was possible).
  */
 public final class DeferralFeatures {
 
@@ -16,6 +18,7 @@ public final class DeferralFeatures {
     static final double[] MARGIN_QUANTILES = {0, 0.5};
     private static final double MAX_SURPRISAL = 50;
     private static final double MAX_MARGIN = 50;
+    private static final double MIN_COMPLEMENT = 1e-9;
 
     private static final List<String> NAMES = buildNames();
 
@@ -39,6 +42,8 @@ public final class DeferralFeatures {
         for (double a : MARGIN_QUANTILES) {
             names.add(String.format(Locale.ROOT, "margin-q%s", a));
         }
+        names.addAll(List.of("entropy-mean", "margin-mean", "prob-mean", "log-complement-prob-mean", "entropy-minus-surprisal-mean",
+                "share-surprisal-above-1", "share-surprisal-above-2", "share-entropy-above-1.5"));
         return List.copyOf(names);
     }
 
@@ -70,6 +75,34 @@ public final class DeferralFeatures {
         for (double a : MARGIN_QUANTILES) {
             features[i++] = Quantiles.ofSorted(sortedMargins, a);
         }
+        double n = logProbs.length;
+        double entropy = 0;
+        double margin = 0;
+        double probability = 0;
+        double logComplement = 0;
+        double excess = 0;
+        int above1 = 0;
+        int above2 = 0;
+        int uncertain = 0;
+        for (int t = 0; t < logProbs.length; t++) {
+            double p = Math.exp(logProbs[t]);
+            entropy += entropies[t];
+            margin += margins[t];
+            probability += p;
+            logComplement += Math.log(Math.max(MIN_COMPLEMENT, 1 - p)); // a sure token (p = 1) would be -Infinity
+            excess += entropies[t] + logProbs[t];
+            above1 += -logProbs[t] > 1 ? 1 : 0;
+            above2 += -logProbs[t] > 2 ? 1 : 0;
+            uncertain += entropies[t] > 1.5 ? 1 : 0;
+        }
+        features[i++] = entropy / n;
+        features[i++] = margin / n;
+        features[i++] = probability / n;
+        features[i++] = logComplement / n;
+        features[i++] = excess / n;
+        features[i++] = above1 / n;
+        features[i++] = above2 / n;
+        features[i++] = uncertain / n;
         return features;
     }
 

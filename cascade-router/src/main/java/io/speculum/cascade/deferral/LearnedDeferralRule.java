@@ -9,23 +9,26 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The learned post-hoc rule: a logistic regression over {@link DeferralFeatures}, fitted on calibration examples
- * labelled "the small answer is not good enough", scoring the probability that the small answer is not good. Saved
- * as JSON ({@link Saved}), which the router loads.
+ * The learned post-hoc rule over {@link DeferralFeatures}: either a logistic regression fitted on calibration
+ * examples labelled "the small answer is not good enough" (scoring the probability that it is not), or a ridge
+ * regression fitted on the quality each example gains by deferring (scoring the predicted gain). Saved as JSON
+ * ({@link Saved}), which the router loads.
  */
 public final class LearnedDeferralRule implements DeferralRule {
 
     public static final String NAME = "learned";
-    public static final String KIND = "logistic-regression";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /** The file format: {@code {"kind":"logistic-regression","features":[…],"means":[…],"scales":[…],"weights":[…],"bias":…}}. */
+    /**
+     * The file format: {@code {"kind":"logistic-regression"|"ridge-regression","features":[…],"means":[…],"scales":[…],
+     * "weights":[…],"bias":…}}.
+     */
     public record Saved(String kind, List<String> features, double[] means, double[] scales, double[] weights, Double bias) {
     }
 
-    private final LogisticRegression model;
+    private final FeatureModel model;
 
-    public LearnedDeferralRule(LogisticRegression model) {
+    public LearnedDeferralRule(FeatureModel model) {
         if (!model.features().equals(DeferralFeatures.names())) {
             throw new IllegalArgumentException("the model's features " + model.features() + " are not this version's "
                     + DeferralFeatures.names() + "; fit it again");
@@ -41,17 +44,47 @@ public final class LearnedDeferralRule implements DeferralRule {
         if (answers.size() != notGood.length) {
             throw new IllegalArgumentException(answers.size() + " answers but " + notGood.length + " labels");
         }
-        List<Integer> usable = java.util.stream.IntStream.range(0, answers.size()).filter(i -> !answers.get(i).isEmpty()).boxed().toList();
-        double[][] x = new double[usable.size()][];
-        boolean[] y = new boolean[usable.size()];
-        for (int k = 0; k < usable.size(); k++) {
-            x[k] = DeferralFeatures.of(answers.get(usable.get(k)));
-            y[k] = notGood[usable.get(k)];
+        int[] usable = nonEmpty(answers);
+        boolean[] y = new boolean[usable.length];
+        for (int k = 0; k < usable.length; k++) {
+            y[k] = notGood[usable[k]];
         }
-        return new LearnedDeferralRule(LogisticRegression.fit(DeferralFeatures.names(), x, y, l2));
+        return new LearnedDeferralRule(LogisticRegression.fit(DeferralFeatures.names(), features(answers, usable), y, l2));
     }
 
-    public LogisticRegression model() {
+    /**
+     * Fits the rule on the quality {@code gains[i]} that deferring answer {@code i} brings (large-answer quality minus
+     * small-answer quality). Empty answers are left out.
+     */
+    public static LearnedDeferralRule fitGains(List<AnswerUncertainty> answers, double[] gains, double l2) {
+        if (answers.size() != gains.length) {
+            throw new IllegalArgumentException(answers.size() + " answers but " + gains.length + " gains");
+        }
+        int[] usable = nonEmpty(answers);
+        double[] y = new double[usable.length];
+        for (int k = 0; k < usable.length; k++) {
+            y[k] = gains[usable[k]];
+        }
+        return new LearnedDeferralRule(RidgeRegression.fit(DeferralFeatures.names(), features(answers, usable), y, l2));
+    }
+
+    private static int[] nonEmpty(List<AnswerUncertainty> answers) {
+        int[] usable = java.util.stream.IntStream.range(0, answers.size()).filter(i -> !answers.get(i).isEmpty()).toArray();
+        if (usable.length == 0) {
+            throw new IllegalArgumentException("no non-empty answers to fit on");
+        }
+        return usable;
+    }
+
+    private static double[][] features(List<AnswerUncertainty> answers, int[] usable) {
+        double[][] x = new double[usable.length][];
+        for (int k = 0; k < usable.length; k++) {
+            x[k] = DeferralFeatures.of(answers.get(usable[k]));
+        }
+        return x;
+    }
+
+    public FeatureModel model() {
         return model;
     }
 
@@ -62,7 +95,7 @@ public final class LearnedDeferralRule implements DeferralRule {
 
     @Override
     public double score(AnswerUncertainty answer) {
-        return answer.isEmpty() ? Double.POSITIVE_INFINITY : model.probability(DeferralFeatures.of(answer));
+        return answer.isEmpty() ? Double.POSITIVE_INFINITY : model.score(DeferralFeatures.of(answer));
     }
 
     public void save(Path file) {
@@ -71,7 +104,7 @@ public final class LearnedDeferralRule implements DeferralRule {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), new Saved(KIND, model.features(), model.means(),
+            JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), new Saved(model.kind(), model.features(), model.means(),
                     model.scales(), model.weights(), model.bias()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
@@ -89,13 +122,17 @@ public final class LearnedDeferralRule implements DeferralRule {
         } catch (JacksonException e) {
             throw new IllegalArgumentException("the learned deferral rule " + file + " is not readable: " + e.getOriginalMessage(), e);
         }
-        if (!KIND.equals(saved.kind()) || saved.features() == null || saved.means() == null || saved.scales() == null
-                || saved.weights() == null || saved.bias() == null) {
-            throw new IllegalArgumentException("the learned deferral rule " + file + " is not a " + KIND + " model");
+        boolean known = LogisticRegression.KIND.equals(saved.kind()) || RidgeRegression.KIND.equals(saved.kind());
+        if (!known || saved.features() == null || saved.means() == null || saved.scales() == null || saved.weights() == null
+                || saved.bias() == null) {
+            throw new IllegalArgumentException("the learned deferral rule " + file + " is not a " + LogisticRegression.KIND
+                    + " or " + RidgeRegression.KIND + " model");
         }
         try {
-            return new LearnedDeferralRule(new LogisticRegression(saved.features(), saved.means(), saved.scales(), saved.weights(),
-                    saved.bias()));
+            FeatureModel model = LogisticRegression.KIND.equals(saved.kind())
+                    ? new LogisticRegression(saved.features(), saved.means(), saved.scales(), saved.weights(), saved.bias())
+                    : new RidgeRegression(saved.features(), saved.means(), saved.scales(), saved.weights(), saved.bias());
+            return new LearnedDeferralRule(model);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("the learned deferral rule " + file + ": " + e.getMessage(), e);
         }

@@ -13,7 +13,10 @@ import java.util.List;
  * @param weights  one weight per standardised feature
  * @param bias     the intercept
  */
-public record LogisticRegression(List<String> features, double[] means, double[] scales, double[] weights, double bias) {
+public record LogisticRegression(List<String> features, double[] means, double[] scales, double[] weights, double bias)
+        implements FeatureModel {
+
+    public static final String KIND = "logistic-regression";
 
     private static final int MAX_STEPS = 100;
 
@@ -24,20 +27,23 @@ public record LogisticRegression(List<String> features, double[] means, double[]
         }
     }
 
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
     /** Probability of the positive class. */
+    @Override
+    public double score(double[] x) {
+        return probability(x);
+    }
+
     public double probability(double[] x) {
         return sigmoid(logit(x));
     }
 
     public double logit(double[] x) {
-        if (x.length != weights.length) {
-            throw new IllegalArgumentException("expected " + weights.length + " features, got " + x.length);
-        }
-        double z = bias;
-        for (int j = 0; j < x.length; j++) {
-            z += weights[j] * (x[j] - means[j]) / scales[j];
-        }
-        return z;
+        return linear(x);
     }
 
     /**
@@ -51,28 +57,8 @@ public record LogisticRegression(List<String> features, double[] means, double[]
             throw new IllegalArgumentException("need examples with one label each, got " + n + " and " + positive.length);
         }
         int d = names.size();
-        double[] means = new double[d];
-        double[] scales = new double[d];
-        for (int j = 0; j < d; j++) {
-            double sum = 0;
-            for (double[] row : x) {
-                sum += row[j];
-            }
-            means[j] = sum / n;
-            double squares = 0;
-            for (double[] row : x) {
-                squares += (row[j] - means[j]) * (row[j] - means[j]);
-            }
-            double sd = Math.sqrt(squares / n);
-            scales[j] = sd > 1e-12 ? sd : 1;
-        }
-        double[][] z = new double[n][d + 1];
-        for (int i = 0; i < n; i++) {
-            z[i][0] = 1;
-            for (int j = 0; j < d; j++) {
-                z[i][j + 1] = (x[i][j] - means[j]) / scales[j];
-            }
-        }
+        Standardised data = Standardised.of(x);
+        double[][] z = data.design();
         double[] beta = new double[d + 1];
         double penalty = l2 * n;
         for (int step = 0; step < MAX_STEPS; step++) {
@@ -98,7 +84,7 @@ public record LogisticRegression(List<String> features, double[] means, double[]
                     hessian[a][a] += penalty;
                 }
             }
-            double[] delta = solve(hessian, gradient);
+            double[] delta = Standardised.solve(hessian, gradient);
             double largest = 0;
             for (int a = 0; a <= d; a++) {
                 beta[a] += delta[a];
@@ -110,7 +96,7 @@ public record LogisticRegression(List<String> features, double[] means, double[]
         }
         double[] weights = new double[d];
         System.arraycopy(beta, 1, weights, 0, d);
-        return new LogisticRegression(names, means, scales, weights, beta[0]);
+        return new LogisticRegression(names, data.means(), data.scales(), weights, beta[0]);
     }
 
     static double sigmoid(double z) {
@@ -123,44 +109,5 @@ public record LogisticRegression(List<String> features, double[] means, double[]
             s += a[i] * b[i];
         }
         return s;
-    }
-
-    /** Gaussian elimination with partial pivoting (the matrix is symmetric positive definite: the ridge sees to it). */
-    private static double[] solve(double[][] matrix, double[] rhs) {
-        int m = rhs.length;
-        double[][] a = new double[m][];
-        for (int i = 0; i < m; i++) {
-            a[i] = java.util.Arrays.copyOf(matrix[i], m + 1);
-            a[i][m] = rhs[i];
-        }
-        for (int col = 0; col < m; col++) {
-            int pivot = col;
-            for (int r = col + 1; r < m; r++) {
-                if (Math.abs(a[r][col]) > Math.abs(a[pivot][col])) {
-                    pivot = r;
-                }
-            }
-            double[] swap = a[col];
-            a[col] = a[pivot];
-            a[pivot] = swap;
-            if (Math.abs(a[col][col]) < 1e-300) {
-                throw new ArithmeticException("singular system in logistic regression");
-            }
-            for (int r = col + 1; r < m; r++) {
-                double f = a[r][col] / a[col][col];
-                for (int c = col; c <= m; c++) {
-                    a[r][c] -= f * a[col][c];
-                }
-            }
-        }
-        double[] x = new double[m];
-        for (int r = m - 1; r >= 0; r--) {
-            double s = a[r][m];
-            for (int c = r + 1; c < m; c++) {
-                s -= a[r][c] * x[c];
-            }
-            x[r] = s / a[r][r];
-        }
-        return x;
     }
 }

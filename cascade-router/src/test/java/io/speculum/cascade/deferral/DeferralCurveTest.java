@@ -31,5 +31,8 @@ class DeferralCurveTest {
         assertThat(worst.area()).isLessThan(random.area());
         assertThat(oracle.minimumGainOver(random)).isPositive();
         assertThat(worst.minimumGainOver(random)).isNegative();
+        assertThat(oracle.interiorRatesAtLeast(random)).isEqualTo(3);
+        // worst: 0.625, 0.625, 0.75 at rates .25, .5, .75 against random's 0.71875, 0.8125, 0.90625
+        assertThat(worst.interiorRatesAtLeast(random)).isZero();
     }
 }
