@@ -15,11 +15,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -79,18 +82,55 @@ public final class CalibrateCommand implements Callable<Integer> {
             + "average (every request pays its small answer's tokens, a deferred one also the large answer's)")
     Double costBudget;
 
-    @Option(names = "--good-quality", description = "small answers below this quality are labelled 'defer' to fit the learned "
-            + "rule (default: those whose deferral gains more quality than the fit split's median gain)")
+    /** Which models the learned rule's search tries. */
+    enum LearnedKind {
+        AUTO(List.of(LearnedRuleSearch.Kind.LOGISTIC, LearnedRuleSearch.Kind.REGRESSION)),
+        LOGISTIC(List.of(LearnedRuleSearch.Kind.LOGISTIC)),
+        REGRESSION(List.of(LearnedRuleSearch.Kind.REGRESSION));
+
+        private final List<LearnedRuleSearch.Kind> kinds;
+
+        LearnedKind(List<LearnedRuleSearch.Kind> kinds) {
+            this.kinds = kinds;
+        }
+
+        List<LearnedRuleSearch.Kind> kinds() {
+            return kinds;
+        }
+    }
+
+    @Option(names = "--learned-kind", defaultValue = "AUTO", description = "LOGISTIC: logistic regression on 'defer' labels; "
+            + "REGRESSION: ridge regression on the quality gained by deferring; AUTO: whichever cross-validates better on the "
+            + "fit split (default ${DEFAULT-VALUE})")
+    LearnedKind learnedKind;
+
+    @Option(names = "--good-quality", description = "for the logistic rule, small answers below this quality are labelled "
+            + "'defer' (default: those whose deferral gains more quality than the training examples' median gain)")
     Double goodQuality;
 
-    @Option(names = "--l2", defaultValue = "0.01", description = "ridge penalty of the learned rule (default ${DEFAULT-VALUE})")
-    double l2;
+    @Option(names = "--l2", defaultValue = "0.001,0.01,0.1,1,3,10", description = "ridge penalties the learned rule's "
+            + "cross-validation tries, comma-separated (default ${DEFAULT-VALUE})")
+    String l2;
+
+    @Option(names = "--folds", defaultValue = "5", description = "cross-validation folds on the fit split (default ${DEFAULT-VALUE})")
+    int folds;
+
+    @Option(names = "--resplits", defaultValue = "20", description = "also report gap closed over this many random halvings "
+            + "of all prompts, 0 for none (default ${DEFAULT-VALUE})")
+    int resplits;
+
+    @Option(names = "--seed", defaultValue = "1", description = "seed of the random halvings (default ${DEFAULT-VALUE})")
+    long seed;
 
     @Option(names = "--draft-tokens", defaultValue = "8", description = "chunk length k when verifying the small answer (default ${DEFAULT-VALUE})")
     int draftTokens;
 
     @Option(names = "--plot", defaultValue = "deferral-curves.png", description = "the PNG to write (default ${DEFAULT-VALUE})")
     Path plot;
+
+    @Option(names = "--examples-out", description = "also write every answered prompt (texts, per-token statistics, "
+            + "qualities, rounds) as JSONL, to refit or inspect offline")
+    Path examplesOut;
 
     @Option(names = "--learned-out", defaultValue = "learned-rule.json", description = "where to save the learned rule (default ${DEFAULT-VALUE})")
     Path learnedOut;
@@ -104,12 +144,18 @@ public final class CalibrateCommand implements Callable<Integer> {
     public Integer call() {
         System.setProperty("java.awt.headless", "true");
         PrintWriter out = spec.commandLine().getOut();
-        if (!(targetRate >= 0 && targetRate <= 1) || maxTokens < 1 || draftTokens < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--target-rate must be in [0, 1], --max-tokens and --draft-tokens >= 1");
+        if (!(targetRate >= 0 && targetRate <= 1) || maxTokens < 1 || draftTokens < 1 || folds < 2 || resplits < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--target-rate must be in [0, 1], --max-tokens and "
+                    + "--draft-tokens >= 1, --folds >= 2, --resplits >= 0");
+        }
+        double[] penalties = penalties();
+        if (Arrays.stream(penalties).anyMatch(p -> !(p > 0) || Double.isInfinite(p))) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--l2 values must be positive numbers");
         }
         List<String[]> promptSet = readPrompts();
         Map<String, double[]> judged = judgements == null ? null : readJudgements();
         List<CalibrationExample> examples = new ArrayList<>();
+        List<Map<String, Object>> dumped = new ArrayList<>();
         long started = System.nanoTime();
         try (Model smallModel = Model.load(small); Model largeModel = Model.load(large);
              InProcessGenerator smallGenerator = new InProcessGenerator(smallModel);
@@ -118,8 +164,11 @@ public final class CalibrateCommand implements Callable<Integer> {
                 if (judged != null && !judged.containsKey(prompt[0])) {
                     continue;
                 }
-                examples.add(example(prompt[0], prompt[1], smallGenerator, largeGenerator, judged));
+                examples.add(example(prompt[0], prompt[1], smallGenerator, largeGenerator, judged, dumped));
             }
+        }
+        if (examplesOut != null) {
+            writeExamples(dumped);
         }
         if (examples.size() < 4) {
             throw new CommandLine.ParameterException(spec.commandLine(), "need at least 4 judged prompts, got " + examples.size());
@@ -135,16 +184,13 @@ public final class CalibrateCommand implements Callable<Integer> {
                         ? "token F1 of the first sentence with the large model's answer" : "large-model per-token likelihood");
         out.printf(Locale.ROOT, "fit split %d prompts (even positions), evaluation split %d (odd positions)%n", fit.size(), evaluate.size());
 
-        // label "defer" where deferring gains more than it does for half the fit split (or, with --good-quality, where
-        // the small answer is below that quality)
-        double[] gains = fit.stream().mapToDouble(e -> e.largeQuality() - e.smallQuality()).toArray();
-        double medianGain = io.speculum.cascade.deferral.Quantiles.of(gains, 0.5);
-        boolean[] labels = new boolean[fit.size()];
-        for (int i = 0; i < fit.size(); i++) {
-            labels[i] = goodQuality != null ? fit.get(i).smallQuality() < goodQuality : gains[i] > medianGain;
-        }
-        LearnedDeferralRule learned = LearnedDeferralRule.fit(fit.stream().map(CalibrationExample::uncertainty).toList(), labels, l2);
+        LearnedRuleSearch search = new LearnedRuleSearch(learnedKind.kinds(), penalties(), folds, goodQuality);
+        LearnedRuleSearch.Result found = search.search(fit);
+        LearnedDeferralRule learned = found.rule();
         learned.save(learnedOut);
+        out.printf(Locale.ROOT, "learned rule: %s, chosen by %d-fold cross-validation on the fit split (held-out area %.4f; %s)%n",
+                found.chosen(), Math.min(folds, fit.size()), found.chosen().crossValidatedArea(), found.candidates().stream()
+                        .map(c -> String.format(Locale.ROOT, "%s %.4f", c, c.crossValidatedArea())).collect(Collectors.joining(", ")));
         List<DeferralRule> rules = new ArrayList<>(DeferralRules.chowRules());
         rules.add(learned);
 
@@ -153,8 +199,8 @@ public final class CalibrateCommand implements Callable<Integer> {
         DeferralCurve random = DeferralCurve.random(smallQ, largeQ);
         DeferralCurve oracle = DeferralCurve.oracle(smallQ, largeQ);
         out.printf(Locale.ROOT, "evaluation split: always-small quality %.4f, always-large %.4f%n", mean(smallQ), mean(largeQ));
-        out.printf(Locale.ROOT, "%-20s %8s %10s %11s %10s %13s %12s%n", "curve", "area", "vs random", "gap closed", "min gain",
-                "fit area", "t @ " + pct(targetRate));
+        out.printf(Locale.ROOT, "%-20s %8s %10s %11s %10s %12s %13s %12s%n", "curve", "area", "vs random", "gap closed", "min gain",
+                "above rand.", "fit area", "t @ " + pct(targetRate));
         out.printf(Locale.ROOT, "%-20s %8.4f%n", "random", random.area());
         out.printf(Locale.ROOT, "%-20s %8.4f %+10.4f %10.1f%%%n", "oracle", oracle.area(), oracle.area() - random.area(), 100.0);
         List<DeferralCurve> curves = new ArrayList<>();
@@ -162,19 +208,23 @@ public final class CalibrateCommand implements Callable<Integer> {
         double bestFitArea = Double.NEGATIVE_INFINITY;
         for (DeferralRule rule : rules) {
             DeferralCurve curve = DeferralCurve.of(rule.name(), scores(rule, evaluate), smallQ, largeQ);
-            DeferralCurve fitCurve = DeferralCurve.of(rule.name(), scores(rule, fit), qualities(fit, true), qualities(fit, false));
+            // the learned rule's own fit-split area is in-sample: compare its cross-validated one instead
+            double fitArea = rule == learned ? found.chosen().crossValidatedArea()
+                    : DeferralCurve.of(rule.name(), scores(rule, fit), qualities(fit, true), qualities(fit, false)).area();
             double threshold = DeferralThreshold.forDeferralRate(scores(rule, fit), targetRate);
             curves.add(curve);
-            out.printf(Locale.ROOT, "%-20s %8.4f %+10.4f %10.1f%% %+10.4f %13.4f %12.4f%n", rule.name(), curve.area(),
+            out.printf(Locale.ROOT, "%-20s %8.4f %+10.4f %10.1f%% %+10.4f %12s %13s %12.4f%n", rule.name(), curve.area(),
                     curve.area() - random.area(), 100 * gapClosed(curve, random, oracle), curve.minimumGainOver(random),
-                    fitCurve.area(), threshold);
-            if (fitCurve.area() > bestFitArea) {
-                bestFitArea = fitCurve.area();
+                    curve.interiorRatesAtLeast(random) + "/" + (evaluate.size() - 1),
+                    String.format(Locale.ROOT, rule == learned ? "%.4f (cv)" : "%.4f", fitArea), threshold);
+            if (fitArea > bestFitArea) {
+                bestFitArea = fitArea;
                 best = rule;
             }
         }
         out.printf("(gap closed: (area - random) / (oracle - random); min gain: the least quality above random at any rate "
-                + "strictly between 0 and 1; thresholds chosen on the fit split)%n");
+                + "strictly between 0 and 1; above rand.: interior rates where the curve is not below random; thresholds "
+                + "chosen on the fit split)%n");
 
         double threshold = DeferralThreshold.forDeferralRate(scores(best, fit), targetRate);
         double[] evaluationScores = scores(best, evaluate);
@@ -218,6 +268,9 @@ public final class CalibrateCommand implements Callable<Integer> {
                 + "deferred requests %d instead of %d from scratch (%s saved); for all evaluation prompts %d instead of %d (%s saved)%n",
                 draftTokens, speculative, scratch, pct(scratch == 0 ? 0 : 1 - (double) speculative / scratch), allSpeculative, allScratch,
                 pct(1 - (double) allSpeculative / allScratch));
+        if (resplits > 0) {
+            reportResplits(out, examples, search);
+        }
         List<DeferralCurve> plotted = new ArrayList<>(curves);
         plotted.add(random);
         plotted.add(oracle);
@@ -228,8 +281,56 @@ public final class CalibrateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The same comparison over random halvings of all examples (learned rule searched anew on each fit half): how much
+     * of the single split's result is the luck of that split.
+     */
+    private void reportResplits(PrintWriter out, List<CalibrationExample> examples, LearnedRuleSearch search) {
+        List<DeferralRule> chow = DeferralRules.chowRules();
+        double[][] gaps = new double[chow.size() + 1][resplits];
+        int learnedAboveEverywhere = 0;
+        Random random = new Random(seed);
+        for (int split = 0; split < resplits; split++) {
+            List<CalibrationExample> shuffled = new ArrayList<>(examples);
+            Collections.shuffle(shuffled, random);
+            List<CalibrationExample> fitHalf = shuffled.subList(0, shuffled.size() / 2);
+            List<CalibrationExample> evaluationHalf = shuffled.subList(shuffled.size() / 2, shuffled.size());
+            double[] smallQ = qualities(evaluationHalf, true);
+            double[] largeQ = qualities(evaluationHalf, false);
+            DeferralCurve randomCurve = DeferralCurve.random(smallQ, largeQ);
+            DeferralCurve oracleCurve = DeferralCurve.oracle(smallQ, largeQ);
+            for (int r = 0; r <= chow.size(); r++) {
+                DeferralRule rule = r < chow.size() ? chow.get(r) : search.search(fitHalf).rule();
+                DeferralCurve curve = DeferralCurve.of(rule.name(), scores(rule, evaluationHalf), smallQ, largeQ);
+                gaps[r][split] = gapClosed(curve, randomCurve, oracleCurve);
+                if (r == chow.size() && curve.minimumGainOver(randomCurve) >= 0) {
+                    learnedAboveEverywhere++;
+                }
+            }
+        }
+        out.printf(Locale.ROOT, "over %d random halvings (seed %d): gap closed mean ± sd (min)%n", resplits, seed);
+        for (int r = 0; r <= chow.size(); r++) {
+            double[] g = gaps[r];
+            double mean = mean(g);
+            double sd = Math.sqrt(Arrays.stream(g).map(v -> (v - mean) * (v - mean)).sum() / g.length);
+            out.printf(Locale.ROOT, "  %-20s %5.1f%% ± %4.1f%% (%5.1f%%)%n", r < chow.size() ? chow.get(r).name() : LearnedDeferralRule.NAME,
+                    100 * mean, 100 * sd, 100 * Arrays.stream(g).min().orElse(0));
+        }
+        out.printf(Locale.ROOT, "  learned is at or above random at every rate in %d of %d halvings%n", learnedAboveEverywhere, resplits);
+    }
+
+    private double[] penalties() {
+        return Arrays.stream(l2.split(",")).map(String::strip).mapToDouble(value -> {
+            try {
+                return Double.parseDouble(value);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--l2: '" + value + "' is not a number");
+            }
+        }).toArray();
+    }
+
     private CalibrationExample example(String id, String prompt, InProcessGenerator smallGenerator, InProcessGenerator largeGenerator,
-                                       Map<String, double[]> judged) {
+                                       Map<String, double[]> judged, List<Map<String, Object>> dumped) {
         InProcessGenerator.Generated smallAnswer = smallGenerator.generate(prompt + smallPromptSuffix, maxTokens);
         String smallText = smallPromptSuffix + smallAnswer.text();
         InProcessGenerator.Generated largeAnswer = largeGenerator.generate(prompt, maxTokens);
@@ -249,8 +350,42 @@ public final class CalibrateCommand implements Callable<Integer> {
         boolean stopped = largeAnswer.finish() == FinishReason.STOP;
         DraftTextReplay withHint = DraftTextReplay.of(largeAnswer.promptTokens(), largeAnswer.tokens(), stopped, maxTokens, hint, draftTokens);
         DraftTextReplay alone = DraftTextReplay.of(largeAnswer.promptTokens(), largeAnswer.tokens(), stopped, maxTokens, new int[0], draftTokens);
-        return new CalibrationExample(id, AnswerUncertainty.of(smallAnswer.confidence()), smallQuality, largeQuality,
-                smallAnswer.tokens().length, largeAnswer.tokens().length, alone.rounds(), withHint.rounds());
+        CalibrationExample example = new CalibrationExample(id, AnswerUncertainty.of(smallAnswer.confidence()), smallQuality,
+                largeQuality, smallAnswer.tokens().length, largeAnswer.tokens().length, alone.rounds(), withHint.rounds());
+        if (examplesOut != null) {
+            Map<String, Object> line = new java.util.LinkedHashMap<>();
+            line.put("id", id);
+            line.put("prompt", prompt);
+            line.put("smallText", smallText);
+            line.put("largeText", largeAnswer.text());
+            line.put("smallQuality", smallQuality);
+            line.put("largeQuality", largeQuality);
+            line.put("logProbs", example.uncertainty().logProbs());
+            line.put("entropies", example.uncertainty().entropies());
+            line.put("margins", java.util.Arrays.stream(example.uncertainty().margins())
+                    .mapToObj(m -> Double.isFinite(m) ? (Object) m : null).toList());
+            line.put("smallFinish", smallAnswer.finish());
+            line.put("scratchRounds", example.scratchRounds());
+            line.put("speculativeRounds", example.speculativeRounds());
+            dumped.add(line);
+        }
+        return example;
+    }
+
+    private void writeExamples(List<Map<String, Object>> lines) {
+        StringBuilder text = new StringBuilder();
+        for (Map<String, Object> line : lines) {
+            text.append(JSON.writeValueAsString(line)).append('\n');
+        }
+        try {
+            Path parent = examplesOut.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(examplesOut, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + examplesOut, e);
+        }
     }
 
     private static double likelihood(InProcessGenerator generator, String prompt, String answer) {

@@ -24,6 +24,10 @@ class CalibrateCommandTest {
     Path dir;
 
     private String run(String... extra) {
+        return run(0, extra);
+    }
+
+    private String run(int expectedCode, String... extra) {
         StringWriter out = new StringWriter();
         CommandLine command = new CommandLine(new CalibrateCommand()).setCaseInsensitiveEnumValuesAllowed(true);
         command.setOut(new PrintWriter(out));
@@ -33,22 +37,35 @@ class CalibrateCommandTest {
                 "--small", SHARED.resolve("models/TinyStories-656K-f32.gguf").toString(),
                 "--large", SHARED.resolve("models/stories260K.gguf").toString(),
                 "--small-prompt-suffix= ", "--limit", "16", "--max-tokens", "16",
-                "--plot", dir.resolve("curves.png").toString(), "--learned-out", dir.resolve("rule.json").toString()));
+                "--plot", dir.resolve("curves.png").toString(), "--learned-out", dir.resolve("rule.json").toString(), "--resplits", "3"));
         args.addAll(List.of(extra));
         int code = command.execute(args.toArray(String[]::new));
-        assertThat(code).as(out.toString()).isZero();
+        assertThat(code).as(out.toString()).isEqualTo(expectedCode);
         return out.toString();
     }
 
     @Test
     void reportsCurvesPerRulePlotsThemAndSavesALoadableLearnedRule() throws IOException {
-        String report = run("--quality", "likelihood", "--cost-budget", "20");
+        String report = run("--quality", "likelihood", "--cost-budget", "20", "--examples-out", dir.resolve("examples.jsonl").toString());
         assertThat(report).contains("16 prompts answered").contains("fit split 8 prompts").containsPattern("random\\s+0\\.\\d+")
                 .containsPattern("oracle\\s+0\\.\\d+").containsPattern("chow-quantile-0\\.1\\s+0\\.\\d+").containsPattern("learned\\s+0\\.\\d+")
-                .contains("threshold for 30.0% deferral").contains("speculative cascade").contains("cost budget 20.0 tokens per request");
+                .contains("threshold for 30.0% deferral").contains("speculative cascade").contains("cost budget 20.0 tokens per request")
+                .containsPattern("learned rule: (logistic|regression) l2=[0-9.]+, chosen by 5-fold cross-validation on the fit split")
+                .contains("over 3 random halvings").containsPattern("learned is at or above random at every rate in \\d of 3 halvings");
+        List<String> examples = Files.readAllLines(dir.resolve("examples.jsonl"));
+        assertThat(examples).hasSize(16);
+        assertThat(examples.getFirst()).contains("\"id\":\"0\"").contains("\"smallText\"").contains("\"largeText\"")
+                .contains("\"logProbs\":[").contains("\"smallQuality\"").contains("\"scratchRounds\"");
         BufferedImage plot = ImageIO.read(dir.resolve("curves.png").toFile());
         assertThat(plot.getWidth()).isPositive();
         assertThat(DeferralRules.byName("learned", dir.resolve("rule.json")).name()).isEqualTo("learned");
+    }
+
+    @Test
+    void badLearnedRuleSettingsAreUsageErrors() {
+        assertThat(run(2, "--l2", "0.1,abc")).contains("--l2: 'abc' is not a number");
+        assertThat(run(2, "--l2", "-1")).contains("--l2 values must be positive");
+        assertThat(run(2, "--folds", "1")).contains("--folds >= 2");
     }
 
     @Test
