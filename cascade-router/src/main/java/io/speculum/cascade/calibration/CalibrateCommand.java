@@ -66,6 +66,10 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--max-tokens", defaultValue = "48", description = "completion tokens per answer (default ${DEFAULT-VALUE})")
     int maxTokens;
 
+    @Option(names = "--stop", description = "a stop string for both models' answers, as in a request's stop list "
+            + "(repeatable; e.g. \"<|end_story|>\", the story separator TinyStories-656K writes as plain text)")
+    List<String> stops = new ArrayList<>();
+
     @Option(names = "--quality", defaultValue = "AGREEMENT",
             description = "AGREEMENT: token F1 of the first sentence with the large model's answer; LIKELIHOOD: the large model's "
                     + "per-token likelihood (exp of the mean log-probability) of the answer (default ${DEFAULT-VALUE})")
@@ -178,8 +182,9 @@ public final class CalibrateCommand implements Callable<Integer> {
         for (int i = 0; i < examples.size(); i++) {
             (i % 2 == 0 ? fit : evaluate).add(examples.get(i));
         }
-        out.printf(Locale.ROOT, "%d prompts answered in %.1f s: small %s, large %s, %d tokens each; quality: %s%n", examples.size(),
+        out.printf(Locale.ROOT, "%d prompts answered in %.1f s: small %s, large %s, %d tokens each%s; quality: %s%n", examples.size(),
                 (System.nanoTime() - started) / 1e9, small.getFileName(), large.getFileName(), maxTokens,
+                stops.isEmpty() ? "" : ", stops " + stops.stream().map(JSON::writeValueAsString).collect(Collectors.joining(" ")),
                 judged != null ? "judgements from " + judgements : quality == Quality.AGREEMENT
                         ? "token F1 of the first sentence with the large model's answer" : "large-model per-token likelihood");
         out.printf(Locale.ROOT, "fit split %d prompts (even positions), evaluation split %d (odd positions)%n", fit.size(), evaluate.size());
@@ -331,9 +336,9 @@ public final class CalibrateCommand implements Callable<Integer> {
 
     private CalibrationExample example(String id, String prompt, InProcessGenerator smallGenerator, InProcessGenerator largeGenerator,
                                        Map<String, double[]> judged, List<Map<String, Object>> dumped) {
-        InProcessGenerator.Generated smallAnswer = smallGenerator.generate(prompt + smallPromptSuffix, maxTokens);
+        InProcessGenerator.Generated smallAnswer = smallGenerator.generate(prompt + smallPromptSuffix, maxTokens, stops);
         String smallText = smallPromptSuffix + smallAnswer.text();
-        InProcessGenerator.Generated largeAnswer = largeGenerator.generate(prompt, maxTokens);
+        InProcessGenerator.Generated largeAnswer = largeGenerator.generate(prompt, maxTokens, stops);
         double smallQuality;
         double largeQuality;
         if (judged != null) {

@@ -44,12 +44,17 @@ public final class InProcessGenerator implements AutoCloseable {
     }
 
     public Generated generate(String prompt, int maxTokens) {
+        return generate(prompt, maxTokens, List.of());
+    }
+
+    /** Generates until EOS, {@code maxTokens}, the context's end or one of {@code stops} (as a request's stop list). */
+    public Generated generate(String prompt, int maxTokens, List<String> stops) {
         int[] promptTokens = model.vocabulary().tokenize(prompt, true, false);
         if (promptTokens.length >= context.positionLimit()) {
             throw new IllegalArgumentException("the prompt has " + promptTokens.length + " tokens; the context holds " + context.positionLimit());
         }
         context.clear();
-        CompletionTracker tracker = new CompletionTracker(model.vocabulary(), List.of(), promptTokens.length, maxTokens,
+        CompletionTracker tracker = new CompletionTracker(model.vocabulary(), stops, promptTokens.length, maxTokens,
                 context.positionLimit());
         DecodeBatch batch = new DecodeBatch();
         for (int start = 0; start < promptTokens.length; start += BATCH) { // prefill in batches the context takes

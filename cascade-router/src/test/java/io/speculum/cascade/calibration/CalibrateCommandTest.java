@@ -46,7 +46,8 @@ class CalibrateCommandTest {
 
     @Test
     void reportsCurvesPerRulePlotsThemAndSavesALoadableLearnedRule() throws IOException {
-        String report = run("--quality", "likelihood", "--cost-budget", "20", "--examples-out", dir.resolve("examples.jsonl").toString());
+        String report = run("--quality", "likelihood", "--cost-budget", "20", "--examples-out", dir.resolve("examples.jsonl").toString(),
+                "--stop", "!", "--stop", ".");
         assertThat(report).contains("16 prompts answered").contains("fit split 8 prompts").containsPattern("random\\s+0\\.\\d+")
                 .containsPattern("oracle\\s+0\\.\\d+").containsPattern("chow-quantile-0\\.1\\s+0\\.\\d+").containsPattern("learned\\s+0\\.\\d+")
                 .contains("threshold for 30.0% deferral").contains("speculative cascade").contains("cost budget 20.0 tokens per request")
@@ -54,6 +55,13 @@ class CalibrateCommandTest {
                 .contains("over 3 random halvings").containsPattern("learned is at or above random at every rate in \\d of 3 halvings");
         List<String> examples = Files.readAllLines(dir.resolve("examples.jsonl"));
         assertThat(examples).hasSize(16);
+        assertThat(report).contains("stops \"!\" \".\"");
+        tools.jackson.databind.json.JsonMapper json = tools.jackson.databind.json.JsonMapper.builder().build();
+        for (String line : examples) {
+            tools.jackson.databind.JsonNode example = json.readTree(line);
+            assertThat(example.get("smallText").asString() + example.get("largeText").asString()).as("answers end before a stop")
+                    .doesNotContain(".").doesNotContain("!");
+        }
         assertThat(examples.getFirst()).contains("\"id\":\"0\"").contains("\"smallText\"").contains("\"largeText\"")
                 .contains("\"logProbs\":[").contains("\"smallQuality\"").contains("\"scratchRounds\"");
         BufferedImage plot = ImageIO.read(dir.resolve("curves.png").toFile());
