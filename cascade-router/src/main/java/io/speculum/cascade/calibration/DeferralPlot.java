@@ -23,7 +23,7 @@ public final class DeferralPlot {
     private static final int HEIGHT = 600;
     private static final int LEFT = 80;
     private static final int RIGHT = 230;
-    private static final int TOP = 50;
+    private static final int TOP = 60;
     private static final int BOTTOM = 70;
     private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728),
         new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf), new Color(0xbcbd22)};
@@ -63,9 +63,9 @@ public final class DeferralPlot {
                 g.drawString(String.format(Locale.ROOT, "%.3f", q), LEFT - 50, y + 5);
             }
             g.drawString("deferral rate", LEFT + plotWidth / 2 - 40, HEIGHT - 25);
-            g.drawString("average quality", 10, TOP - 15);
+            g.drawString("average quality", 10, TOP - 10);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-            g.drawString(title, LEFT, 30);
+            g.drawString(title, LEFT, 25);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
             for (int c = 0; c < curves.size(); c++) {
                 DeferralCurve curve = curves.get(c);
