@@ -33,6 +33,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                        above this is handed to the large model
  * @param tokenSpan       token-level routing: how many tokens the large model writes at each hand-off
  * @param maxHandoffs     token-level routing: hand-offs per request; beyond them the small model finishes alone
+ * @param tokenTrimSpaces token-level routing: cut the text's trailing spaces before the large model continues it
+ *                        (SentencePiece models put a word's space before it, so a text ending in one is out of their
+ *                        distribution: stories260K then writes nonsense); its output brings its own space
  */
 @ConfigurationProperties("speculum.cascade")
 public record CascadeProperties(
@@ -53,7 +56,8 @@ public record CascadeProperties(
         @DefaultValue("llm.cascade-router-replies") String replyTopic,
         @DefaultValue("3.0") double tokenThreshold,
         @DefaultValue("1") int tokenSpan,
-        @DefaultValue("64") int maxHandoffs) {
+        @DefaultValue("64") int maxHandoffs,
+        @DefaultValue("true") boolean tokenTrimSpaces) {
 
     /** A deferred request whose large model fails: an error reply, or the small answer flagged as undeferred. */
     public enum LargeFailure { ERROR, SMALL_ANSWER }

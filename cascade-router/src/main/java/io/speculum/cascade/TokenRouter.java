@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * the router left (a cancelled small generation runs on for a while) are not looked up and so ignored. Text is kept
  * at round granularity: the round holding the uncertain token is dropped whole, and so is text a small segment still
  * held back (a possible stop-string prefix, an incomplete UTF-8 character) together with its tokens; the large model
- * writes from the end of the text already out. Stop strings are also looked for across segment boundaries.
+ * writes from the end of the text already out, less its trailing spaces ({@code token-trim-spaces}: a SentencePiece
+ * model's words bring their space before them). Stop strings are also looked for across segment boundaries.
  *
  * <p>Time limits: each small segment {@code small-timeout}, each large one {@code large-timeout}, the whole request
  * {@code small-timeout + large-timeout}, all shortened by the request's deadline. After a large-model failure with
@@ -53,7 +54,7 @@ final class TokenRouter {
         final double threshold;
         /** What every segment continues after the prompt: the small prompt suffix, then the answer. */
         final StringBuilder text = new StringBuilder();
-        final int answerStart;
+        int answerStart;
         Phase phase = Phase.SMALL;
         int segments;
         String segment;
@@ -188,6 +189,14 @@ final class TokenRouter {
         s.smallTokens -= s.heldTokens; // their text never came: the large model writes from the text that did
         s.heldTokens = 0;
         s.handoffs++;
+        if (settings.tokenTrimSpaces()) {
+            int end = s.text.length();
+            while (end > 0 && s.text.charAt(end - 1) == ' ') {
+                end--;
+            }
+            s.text.setLength(end);
+            s.answerStart = Math.min(s.answerStart, end); // the large model's own space then begins the answer
+        }
         if (remainingMillis(s) <= 0) {
             largeFailed(s, ErrorCode.DEADLINE_EXCEEDED, "the token-routed request ran out of time before a hand-off");
             return;

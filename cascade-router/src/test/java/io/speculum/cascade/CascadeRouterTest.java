@@ -39,7 +39,7 @@ class CascadeRouterTest {
 
     private CascadeRouter router(CascadeProperties.LargeFailure onFailure, Duration smallTimeout, Duration largeTimeout, int maxPending) {
         CascadeProperties settings = new CascadeProperties("chow-average", (Path) null, 1.0, "small", " ", "large", smallTimeout,
-                largeTimeout, onFailure, true, SpeculationPolicy.Mode.OFF, 4, 64, maxPending, "router-replies", 3.0, 1, 64);
+                largeTimeout, onFailure, true, SpeculationPolicy.Mode.OFF, 4, 64, maxPending, "router-replies", 3.0, 1, 64, true);
         return new CascadeRouter(settings, new ChowAverage(), output, new CascadeMetrics(registry, "chow-average"), timer);
     }
 

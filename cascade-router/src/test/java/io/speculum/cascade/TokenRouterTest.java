@@ -42,7 +42,7 @@ class TokenRouterTest {
 
     private CascadeRouter router(CascadeProperties.LargeFailure onFailure, Duration smallTimeout, Duration largeTimeout, int maxHandoffs) {
         CascadeProperties settings = new CascadeProperties("chow-average", (Path) null, 1.0, "small", " ", "large", smallTimeout,
-                largeTimeout, onFailure, true, SpeculationPolicy.Mode.AUTO, 4, 64, 8, "router-replies", 2.0, 1, maxHandoffs);
+                largeTimeout, onFailure, true, SpeculationPolicy.Mode.AUTO, 4, 64, 8, "router-replies", 2.0, 1, maxHandoffs, true);
         return new CascadeRouter(settings, new ChowAverage(), output, new CascadeMetrics(registry, "chow-average"), timer);
     }
 
@@ -103,7 +103,8 @@ class TokenRouterTest {
                 c -> assertThat(c.requestId()).isEqualTo("t:small:0"));
         GenerateRequest large = lastLarge();
         assertThat(large.requestId()).isEqualTo("t:large:1");
-        assertThat(large.prompt()).as("prompt and the small text before the uncertain token").isEqualTo("Once upon a time, there was ");
+        assertThat(large.prompt()).as("prompt and the small text before the uncertain token, less its trailing space")
+                .isEqualTo("Once upon a time, there was");
         assertThat(large.maxTokens()).as("token-span").isEqualTo(1);
         assertThat(large.speculation().mode()).isEqualTo(SpeculationPolicy.Mode.OFF);
         assertThat(large.draftText()).isNull();
@@ -113,7 +114,7 @@ class TokenRouterTest {
         router.onEvent(smallToken("t:small:0", 3, "cat ", -0.1));
         router.onEvent(done("t:small:0", FinishReason.CANCELLED, 6, 4));
         assertThat(output.replies).isEmpty();
-        largeWrites(router, "t:large:1", "big");
+        largeWrites(router, "t:large:1", " big");
 
         small = lastSmall();
         assertThat(small.requestId()).isEqualTo("t:small:2");
@@ -166,7 +167,7 @@ class TokenRouterTest {
         router.onRequest(request("low", 3, 0.7));
         router.onEvent(smallToken("low:small:0", 0, "there ", -0.5));
         router.onEvent(smallToken("low:small:0", 1, "was ", -1.0)); // above this request's 0.7
-        assertThat(lastLarge().prompt()).isEqualTo("Once upon a time, there ");
+        assertThat(lastLarge().prompt()).isEqualTo("Once upon a time, there");
     }
 
     @Test
@@ -176,9 +177,10 @@ class TokenRouterTest {
         router.onEvent(smallToken("held:small:0", 0, "there ", -0.5));
         router.onEvent(smallToken("held:small:0", 1, "", -0.2)); // its text held back (a stop-string prefix, say)
         router.onEvent(smallToken("held:small:0", 2, "x", -4));
-        assertThat(lastLarge().prompt()).isEqualTo("Once upon a time, there ");
-        largeWrites(router, "held:large:1", "was");
+        assertThat(lastLarge().prompt()).isEqualTo("Once upon a time, there");
+        largeWrites(router, "held:large:1", " was");
         assertThat(lastSmall().maxTokens()).as("3 - 1 small kept - 1 large").isEqualTo(1);
+        assertThat(lastSmall().prompt()).isEqualTo("Once upon a time, there was ");
         router.onEvent(smallToken("held:small:2", 0, "a", -0.1));
         router.onEvent(done("held:small:2", FinishReason.LENGTH, 8, 1));
         CascadeReply.Answer a = onlyAnswer();
@@ -191,13 +193,14 @@ class TokenRouterTest {
         CascadeRouter router = router(CascadeProperties.LargeFailure.ERROR, Duration.ofSeconds(5), Duration.ofSeconds(5), 1);
         router.onRequest(request("limit", 4, null));
         router.onEvent(smallToken("limit:small:0", 0, "a ", -3));
-        largeWrites(router, "limit:large:1", "The");
+        assertThat(lastLarge().prompt()).as("the suffix cut too").isEqualTo(PROMPT);
+        largeWrites(router, "limit:large:1", " The");
         router.onEvent(smallToken("limit:small:2", 0, "cat ", -5)); // uncertain, but no hand-off is left
         router.onEvent(smallToken("limit:small:2", 1, "sat ", -0.1));
         router.onEvent(smallToken("limit:small:2", 2, "down", -0.1));
         router.onEvent(done("limit:small:2", FinishReason.LENGTH, 5, 3));
         CascadeReply.Answer a = onlyAnswer();
-        assertThat(a.text()).isEqualTo("The cat sat down");
+        assertThat(a.text()).as("the large model's first token begins the answer with its space").isEqualTo(" The cat sat down");
         assertThat(a.tokenRouting()).isEqualTo(new CascadeReply.TokenRouting(3, 1, 1, true));
         assertThat(a.score()).isEqualTo(5.0);
         assertThat(output.large).hasSize(1);
@@ -209,7 +212,7 @@ class TokenRouterTest {
         router.onRequest(request("stop", 8, null, "big dog"));
         router.onEvent(smallToken("stop:small:0", 0, "there ", -0.5));
         router.onEvent(smallToken("stop:small:0", 1, "was ", -3));
-        largeWrites(router, "stop:large:1", "a big");
+        largeWrites(router, "stop:large:1", " a big");
         router.onEvent(smallToken("stop:small:2", 0, "dog ", -0.1));
         CascadeReply.Answer a = onlyAnswer();
         assertThat(a.text()).isEqualTo("there a ");
@@ -271,7 +274,7 @@ class TokenRouterTest {
         CascadeRouter router = router(CascadeProperties.LargeFailure.SMALL_ANSWER, Duration.ofMillis(200), Duration.ofSeconds(5), 64);
         router.onRequest(request("quiet", 8, null));
         router.onEvent(smallToken("quiet:small:0", 0, "a ", -3));
-        largeWrites(router, "quiet:large:1", "The");
+        largeWrites(router, "quiet:large:1", " The");
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !output.replies.isEmpty());
         assertThat(output.replies).singleElement().isInstanceOfSatisfying(CascadeReply.Error.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.DEADLINE_EXCEEDED);
