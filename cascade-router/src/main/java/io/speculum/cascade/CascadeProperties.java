@@ -54,7 +54,7 @@ public record CascadeProperties(
         @DefaultValue("512") int maxTokens,
         @DefaultValue("256") int maxPending,
         @DefaultValue("llm.cascade-router-replies") String replyTopic,
-        @DefaultValue("3.0") double tokenThreshold,
+        @DefaultValue("2.5") double tokenThreshold,
         @DefaultValue("1") int tokenSpan,
         @DefaultValue("64") int maxHandoffs,
         @DefaultValue("true") boolean tokenTrimSpaces) {
