@@ -154,7 +154,9 @@ final class TokenRouter {
                     }
                 }
                 case GenerationEvent.Error error -> {
-                    if (s.phase == Phase.SMALL) {
+                    if (error.code() == ErrorCode.PROMPT_TOO_LONG && s.segments > 1) {
+                        finish(s, FinishReason.CONTEXT); // prompt and text so far fill this model's context
+                    } else if (s.phase == Phase.SMALL) {
                         end(s, new CascadeReply.Error(s.id(), error.code(), "small model: " + error.message()));
                     } else {
                         largeFailed(s, error.code(), "large model: " + error.message());

@@ -283,6 +283,16 @@ class TokenRouterTest {
         assertThat(output.small.getLast()).isInstanceOfSatisfying(CancelRequest.class,
                 c -> assertThat(c.requestId()).isEqualTo("quiet:small:2"));
 
+        router.onRequest(request("full", 8, null));
+        router.onEvent(smallToken("full:small:0", 0, "there ", -0.1));
+        router.onEvent(smallToken("full:small:0", 1, "was ", -3));
+        router.onEvent(new GenerationEvent.Error("full:large:1", 0, ErrorCode.PROMPT_TOO_LONG, "no room"));
+        assertThat(output.replies.getLast()).as("a later segment's prompt no longer fits: the answer so far")
+                .isInstanceOfSatisfying(CascadeReply.Answer.class, a -> {
+                    assertThat(a.finishReason()).isEqualTo(FinishReason.CONTEXT);
+                    assertThat(a.text()).isEqualTo("there");
+                });
+
         router.onRequest(request("broken", 8, null));
         router.onEvent(new GenerationEvent.Error("broken:small:0", 0, ErrorCode.PROMPT_TOO_LONG, "too long"));
         assertThat(output.replies.getLast()).isInstanceOfSatisfying(CascadeReply.Error.class, e -> {
