@@ -102,10 +102,6 @@ final class TokenRouter {
         return sessions.size();
     }
 
-    boolean contains(String requestId) {
-        return sessions.containsKey(requestId);
-    }
-
     /** Starts a validated request; false for a duplicate of one in progress. */
     boolean start(CascadeRequest request) {
         double threshold = request.tokenThreshold() != null ? request.tokenThreshold() : settings.tokenThreshold();
