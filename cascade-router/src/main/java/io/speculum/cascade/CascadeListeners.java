@@ -3,13 +3,15 @@ package io.speculum.cascade;
 import io.speculum.protocol.CascadeRequest;
 import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.ProtocolCodec;
+import io.speculum.protocol.ProtocolException;
 import io.speculum.protocol.Topics;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
 /**
  * Kafka in: cascade requests from llm.cascade, and the small and large models' events from the router's reply topic.
- * Records that cannot be read throw, and the shared error handler sends them to the dead-letter topic.
+ * Records that cannot be read throw, and the shared error handler sends them to the dead-letter topic; an unreadable
+ * request that still names its id and reply topic is also answered INVALID_REQUEST.
  */
 @Component
 class CascadeListeners {
@@ -20,9 +22,32 @@ class CascadeListeners {
         this.router = router;
     }
 
+    /** What an unreadable request may still say: where its error reply goes. */
+    record Address(String requestId, String replyTopic) {
+    }
+
     @KafkaListener(id = "cascade-requests", topics = Topics.CASCADE, groupId = "${speculum.cascade.group:speculum-cascade-router}")
     void onCascadeTopic(byte[] value) {
-        router.onRequest(ProtocolCodec.read(value, CascadeRequest.class));
+        CascadeRequest request;
+        try {
+            request = ProtocolCodec.read(value, CascadeRequest.class);
+        } catch (ProtocolException unreadable) {
+            // a request that names its reply topic gets INVALID_REQUEST; the record is dead-lettered all the same
+            Address address = readAddress(value);
+            if (address != null) {
+                router.onUnreadable(address.requestId(), address.replyTopic(), unreadable.getMessage());
+            }
+            throw unreadable;
+        }
+        router.onRequest(request);
+    }
+
+    private static Address readAddress(byte[] value) {
+        try {
+            return ProtocolCodec.read(value, Address.class);
+        } catch (ProtocolException notEvenThat) {
+            return null;
+        }
     }
 
     // a fresh group starts at the end: events of requests this instance did not send are of no use to it

@@ -29,6 +29,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxPending      requests in progress at once before new ones are refused as OVERLOADED
  * @param replyTopic      where the small and large models answer this router (one per deployment; every instance
  *                        reads it whole with its own consumer group and ignores others' requests)
+ * @param tokenThreshold  token-level routing (lossy): a small-model token whose surprisal {@code -log p} (nats) is
+ *                        above this is handed to the large model
+ * @param tokenSpan       token-level routing: how many tokens the large model writes at each hand-off
+ * @param maxHandoffs     token-level routing: hand-offs per request; beyond them the small model finishes alone
+ * @param tokenTrimSpaces token-level routing: cut the text's trailing spaces before the large model continues it
+ *                        (SentencePiece models put a word's space before it, so a text ending in one is out of their
+ *                        distribution: stories260K then writes nonsense); its output brings its own space
  */
 @ConfigurationProperties("speculum.cascade")
 public record CascadeProperties(
@@ -46,7 +53,11 @@ public record CascadeProperties(
         @DefaultValue("8") int largeDraftTokens,
         @DefaultValue("512") int maxTokens,
         @DefaultValue("256") int maxPending,
-        @DefaultValue("llm.cascade-router-replies") String replyTopic) {
+        @DefaultValue("llm.cascade-router-replies") String replyTopic,
+        @DefaultValue("2.5") double tokenThreshold,
+        @DefaultValue("1") int tokenSpan,
+        @DefaultValue("64") int maxHandoffs,
+        @DefaultValue("true") boolean tokenTrimSpaces) {
 
     /** A deferred request whose large model fails: an error reply, or the small answer flagged as undeferred. */
     public enum LargeFailure { ERROR, SMALL_ANSWER }
@@ -56,6 +67,10 @@ public record CascadeProperties(
                 || smallTimeout.isNegative() || smallTimeout.isZero() || largeTimeout.isNegative() || largeTimeout.isZero()) {
             throw new IllegalArgumentException("invalid speculum.cascade settings: max-tokens " + maxTokens + ", max-pending "
                     + maxPending + ", large-draft-tokens " + largeDraftTokens + ", timeouts " + smallTimeout + " / " + largeTimeout);
+        }
+        if (Double.isNaN(tokenThreshold) || tokenSpan < 1 || maxHandoffs < 0) {
+            throw new IllegalArgumentException("invalid speculum.cascade token routing settings: token-threshold " + tokenThreshold
+                    + ", token-span " + tokenSpan + " (at least 1), max-handoffs " + maxHandoffs + " (at least 0)");
         }
     }
 

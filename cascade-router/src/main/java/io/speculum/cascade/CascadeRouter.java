@@ -5,6 +5,7 @@ import io.speculum.cascade.deferral.DeferralRule;
 import io.speculum.protocol.CancelRequest;
 import io.speculum.protocol.CascadeReply;
 import io.speculum.protocol.CascadeRequest;
+import io.speculum.protocol.CascadeRouting;
 import io.speculum.protocol.GenerateRequest;
 import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.ProtocolError.ErrorCode;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * The cascade: asks the small model first (its events carry per-token confidence), scores the answer with the
  * deferral rule, and either returns it or defers to the large model, handing it the small answer as a draft so that
  * the large model verifies it in chunks instead of generating from scratch. Every request ends with exactly one
- * reply, within the configured time limits, whatever the models do.
+ * reply, within the configured time limits, whatever the models do. Requests with {@code routing: TOKEN} go to the
+ * {@link TokenRouter} (token-level routing, lossy).
  *
  * <p>Transport-free: messages go to a {@link CascadeOutput}, events come in through {@link #onEvent}. A request's
  * monitor serialises its handling; a timer enforces the time limits.
@@ -42,6 +44,7 @@ public final class CascadeRouter implements AutoCloseable {
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     /** Generation ids (request id + suffix) to their cascade request. */
     private final Map<String, Pending> byGeneration = new ConcurrentHashMap<>();
+    private final TokenRouter tokens;
 
     private enum Phase { SMALL, LARGE, DONE }
 
@@ -76,6 +79,7 @@ public final class CascadeRouter implements AutoCloseable {
         this.output = output;
         this.metrics = metrics;
         this.timer = timer;
+        this.tokens = new TokenRouter(settings, output, metrics, timer);
     }
 
     public DeferralRule rule() {
@@ -83,7 +87,7 @@ public final class CascadeRouter implements AutoCloseable {
     }
 
     public int pendingRequests() {
-        return pending.size();
+        return pending.size() + tokens.active();
     }
 
     public void onRequest(CascadeRequest request) {
@@ -100,9 +104,15 @@ public final class CascadeRouter implements AutoCloseable {
             reply(request, new CascadeReply.Error(request.requestId(), ErrorCode.DEADLINE_EXCEEDED, "the request's deadline passed before it arrived"));
             return;
         }
-        if (pending.size() >= settings.maxPending()) {
+        if (pendingRequests() >= settings.maxPending()) {
             reply(request, new CascadeReply.Error(request.requestId(), ErrorCode.OVERLOADED, "the cascade router has "
                     + settings.maxPending() + " requests in progress; retry later"));
+            return;
+        }
+        if (request.routing() == CascadeRouting.TOKEN) {
+            if (!tokens.start(request)) {
+                LOG.debug("Dropping a duplicate of cascade request {}", request.requestId());
+            }
             return;
         }
         Pending p = new Pending(request, request.threshold() != null ? request.threshold() : settings.threshold());
@@ -119,6 +129,9 @@ public final class CascadeRouter implements AutoCloseable {
 
     /** An event on the router's reply topic, from the small or the large model. */
     public void onEvent(GenerationEvent event) {
+        if (tokens.onEvent(event)) {
+            return;
+        }
         Pending p = byGeneration.get(event.requestId());
         if (p == null) {
             return; // another router instance's, or a request that already ended
@@ -282,12 +295,34 @@ public final class CascadeRouter implements AutoCloseable {
         if (request.threshold() != null && Double.isNaN(request.threshold())) {
             return "threshold must be a number";
         }
+        if (request.routing() == CascadeRouting.TOKEN && request.threshold() != null) {
+            return "threshold is the deferral rule's; TOKEN routing takes tokenThreshold";
+        }
+        if (request.tokenThreshold() != null && request.routing() != CascadeRouting.TOKEN) {
+            return "tokenThreshold applies to TOKEN routing only";
+        }
+        if (request.tokenThreshold() != null && Double.isNaN(request.tokenThreshold())) {
+            return "tokenThreshold must be a number";
+        }
         return null;
+    }
+
+    /**
+     * A cascade request that could not be read but names its id and reply topic (an unknown routing mode, say):
+     * answered INVALID_REQUEST, so that the client does not wait for nothing.
+     */
+    public void onUnreadable(String requestId, String replyTopic, String problem) {
+        if (requestId == null || requestId.isBlank() || replyTopic == null || replyTopic.isBlank()) {
+            return;
+        }
+        reply(new CascadeRequest(requestId, replyTopic, null, 0, null, null, null, 0, 0),
+                new CascadeReply.Error(requestId, ErrorCode.INVALID_REQUEST, "unreadable cascade request: " + problem));
     }
 
     /** Requests still in progress end with an error reply. */
     @Override
     public void close() {
+        tokens.close();
         for (Pending p : pending.values()) {
             synchronized (p) {
                 finish(p, new CascadeReply.Error(p.id(), ErrorCode.INTERNAL, "the cascade router is shutting down"));

@@ -10,6 +10,7 @@ import io.speculum.llama.Model;
 import io.speculum.math.SamplingParams;
 import io.speculum.protocol.CascadeReply;
 import io.speculum.protocol.CascadeRequest;
+import io.speculum.protocol.CascadeRouting;
 import io.speculum.protocol.GenerateRequest;
 import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.ProtocolCodec;
@@ -20,6 +21,7 @@ import io.speculum.verifier.VerifierApplication;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -218,10 +220,75 @@ class CascadeOverKafkaTest {
         producer.send(new ProducerRecord<>(Topics.CASCADE, "garbage", "{not json".getBytes(StandardCharsets.UTF_8)));
         producer.flush();
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> deadLetters.raw().stream().anyMatch(r -> "garbage".equals(r.key())));
+        // an unknown routing mode is answered (the request names its reply topic) and dead-lettered
+        String sideways = ProtocolCodec.writeString(tokenRouted("sideways", "Once", 1.0)).replace("\"TOKEN\"", "\"SIDEWAYS\"");
+        producer.send(new ProducerRecord<>(Topics.CASCADE, "sideways", sideways.getBytes(StandardCharsets.UTF_8)));
+        producer.flush();
+        assertThat(awaitReply("sideways")).isInstanceOfSatisfying(CascadeReply.Error.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+            assertThat(e.message()).contains("SIDEWAYS");
+        });
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> deadLetters.raw().stream().anyMatch(r -> "sideways".equals(r.key())));
     }
 
     @Test
     @Order(4)
+    void tokenRoutingKeepsTheSmallAnswerAtAnInfiniteThresholdAndHandsOffAtTheFirstUncertainTokenBelowIt() {
+        List<String> prompts = List.of(PROMPTS.get(1), PROMPTS.get(3));
+        for (int i = 0; i < prompts.size(); i++) {
+            send(tokenRouted("alone-" + i, prompts.get(i), Double.MAX_VALUE));
+        }
+        for (int i = 0; i < prompts.size(); i++) {
+            CascadeReply.Answer alone = answer(awaitReply("alone-" + i));
+            InProcessGenerator.Generated own = smallAlone.generate(prompts.get(i) + " ", TOKENS);
+            assertThat(alone.text()).as("the small model's own greedy answer").isEqualTo(own.text());
+            assertThat(alone.routing()).isEqualTo(CascadeRouting.TOKEN);
+            assertThat(alone.lossy()).isTrue();
+            assertThat(alone.answeredBy()).isEqualTo(CascadeReply.Model.SMALL);
+            assertThat(alone.tokenRouting()).isEqualTo(new CascadeReply.TokenRouting(own.tokens().length, 0, 0, false));
+            assertThat(alone.costs().largeCompletionTokens()).isZero();
+        }
+
+        // a threshold in the widest gap among the small answer's highest surprisals, as measured here
+        String prompt = prompts.getFirst();
+        InProcessGenerator.Generated own = smallAlone.generate(prompt + " ", TOKENS);
+        double[] surprisals = own.confidence().stream().mapToDouble(c -> -c.logProb()).toArray();
+        double[] highest = Arrays.stream(surprisals).boxed().sorted(Comparator.reverseOrder()).limit(4)
+                .mapToDouble(Double::doubleValue).toArray();
+        double threshold = Double.NaN;
+        double gap = -1;
+        for (int i = 0; i + 1 < highest.length; i++) {
+            if (highest[i] - highest[i + 1] > gap) {
+                gap = highest[i] - highest[i + 1];
+                threshold = (highest[i] + highest[i + 1]) / 2;
+            }
+        }
+        assertThat(gap).as("surprisals %s", Arrays.toString(surprisals)).isGreaterThan(1e-3);
+        int first = 0;
+        while (surprisals[first] <= threshold) {
+            first++;
+        }
+        // the large model continues prompt, suffix and small text less their trailing spaces (token-trim-spaces)
+        String context = (" " + (first == 0 ? "" : smallAlone.generate(prompt + " ", first).text())).replaceAll(" +$", "");
+        String largeSpan = largeAlone.generate(prompt + context, 1).text();
+        String expectedStart = context.substring(Math.min(1, context.length())) + largeSpan;
+
+        send(tokenRouted("routed", prompt, threshold));
+        CascadeReply.Answer routed = answer(awaitReply("routed"));
+        assertThat(routed.lossy()).isTrue();
+        assertThat(routed.threshold()).isEqualTo(threshold);
+        assertThat(routed.tokenRouting().handoffs()).isPositive();
+        assertThat(routed.tokenRouting().largeTokens()).isPositive();
+        assertThat(routed.deferred()).isTrue();
+        assertThat(routed.text()).as("the small text before token %d, then the large model's own next token", first)
+                .startsWith(expectedStart);
+        assertThat(routed.tokenRouting().smallTokens() + routed.tokenRouting().largeTokens()).isLessThanOrEqualTo(TOKENS);
+        assertThat(routed.costs().largeCompletionTokens()).isEqualTo(routed.tokenRouting().largeTokens());
+        assertThat(routed.score()).as("the highest surprisal seen").isGreaterThan(threshold);
+    }
+
+    @Test
+    @Order(5)
     void metricsCountRequestsDeferralsScoresAndTokensPerModel() {
         String metrics = RestClient.create("http://localhost:" + routerApp.getEnvironment().getProperty("local.server.port"))
                 .get().uri("/actuator/prometheus").retrieve().body(String.class);
@@ -233,11 +300,14 @@ class CascadeOverKafkaTest {
                 .containsPattern("speculum_cascade_deferral_rate(\\{[^}]*\\})? 0\\.[0-9]*[1-9]")
                 .contains("speculum_cascade_score_bucket{")
                 .containsPattern("speculum_cascade_tokens_total\\{[^}]*model=\"large\"[^}]*\\} [1-9]")
-                .containsPattern("speculum_cascade_tokens_total\\{[^}]*model=\"small\"[^}]*\\} [1-9]");
+                .containsPattern("speculum_cascade_tokens_total\\{[^}]*model=\"small\"[^}]*\\} [1-9]")
+                .containsPattern("speculum_cascade_requests_total\\{[^}]*outcome=\"token_routed\"[^}]*\\} [1-9]")
+                .containsPattern("speculum_cascade_token_handoffs_total\\{[^}]*lossy=\"true\"[^}]*\\} [1-9]")
+                .containsPattern("speculum_cascade_token_routed_tokens_total\\{[^}]*model=\"large\"[^}]*routing=\"token\"[^}]*\\} [1-9]");
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void withTheLargeModelGoneADeferredRequestEndsInTheConfiguredOutcomeAndNeverHangs() {
         largeApp.close();
         largeApp = null;
@@ -278,6 +348,11 @@ class CascadeOverKafkaTest {
 
     private static CascadeRequest request(String id, String prompt, Double threshold) {
         return new CascadeRequest(id, REPLIES, prompt, TOKENS, SamplingParams.greedy(), List.of(), threshold, 0, 0);
+    }
+
+    private static CascadeRequest tokenRouted(String id, String prompt, double tokenThreshold) {
+        return new CascadeRequest(id, REPLIES, prompt, TOKENS, SamplingParams.greedy(), List.of(), null, 0, 0, CascadeRouting.TOKEN,
+                tokenThreshold);
     }
 
     private static void send(CascadeRequest request) {

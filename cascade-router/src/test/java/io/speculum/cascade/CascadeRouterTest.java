@@ -8,7 +8,6 @@ import io.speculum.protocol.CancelRequest;
 import io.speculum.protocol.CascadeReply;
 import io.speculum.protocol.CascadeRequest;
 import io.speculum.protocol.GenerateRequest;
-import io.speculum.protocol.GenerateTopicRecord;
 import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.GenerationEvent.FinishReason;
 import io.speculum.protocol.GenerationEvent.TokenConfidence;
@@ -17,7 +16,6 @@ import io.speculum.protocol.SpeculationPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.awaitility.Awaitility;
@@ -31,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class CascadeRouterTest {
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-    private final Recorder output = new Recorder();
+    private final RecordingCascadeOutput output = new RecordingCascadeOutput();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @AfterEach
@@ -39,30 +37,9 @@ class CascadeRouterTest {
         timer.shutdownNow();
     }
 
-    private static final class Recorder implements CascadeOutput {
-        final List<GenerateTopicRecord> small = new CopyOnWriteArrayList<>();
-        final List<GenerateTopicRecord> large = new CopyOnWriteArrayList<>();
-        final List<CascadeReply> replies = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void toSmall(GenerateTopicRecord record) {
-            small.add(record);
-        }
-
-        @Override
-        public void toLarge(GenerateTopicRecord record) {
-            large.add(record);
-        }
-
-        @Override
-        public void reply(String replyTopic, CascadeReply reply) {
-            replies.add(reply);
-        }
-    }
-
     private CascadeRouter router(CascadeProperties.LargeFailure onFailure, Duration smallTimeout, Duration largeTimeout, int maxPending) {
         CascadeProperties settings = new CascadeProperties("chow-average", (Path) null, 1.0, "small", " ", "large", smallTimeout,
-                largeTimeout, onFailure, true, SpeculationPolicy.Mode.OFF, 4, 64, maxPending, "router-replies");
+                largeTimeout, onFailure, true, SpeculationPolicy.Mode.OFF, 4, 64, maxPending, "router-replies", 3.0, 1, 64, true);
         return new CascadeRouter(settings, new ChowAverage(), output, new CascadeMetrics(registry, "chow-average"), timer);
     }
 

@@ -13,7 +13,8 @@ public sealed interface CascadeReply {
 
     String requestId();
 
-    enum Model { SMALL, LARGE }
+    /** Whose text the answer is; {@code MIXED}: both models' (token-level routing). */
+    enum Model { SMALL, LARGE, MIXED }
 
     /**
      * @param answeredBy  whose text this is
@@ -26,10 +27,39 @@ public sealed interface CascadeReply {
      * @param threshold   the threshold it was compared with
      * @param finishReason why the answering model stopped
      * @param costs       tokens spent per model
+     * @param routing     the request's routing mode ({@code DEFER} when absent)
+     * @param lossy       true for {@code TOKEN} routing: the text mixes both models' and equals neither one's own (always
+     *                    set from {@code routing}; boxed so that replies of routers before it read)
+     * @param tokenRouting for {@code TOKEN} routing: tokens per model in the answer and the hand-offs; else absent
      */
     record Answer(String requestId, String text, Model answeredBy, boolean deferred, String undeferred, String rule,
-                  double score, double threshold, GenerationEvent.FinishReason finishReason, Costs costs)
+                  double score, double threshold, GenerationEvent.FinishReason finishReason, Costs costs,
+                  CascadeRouting routing, Boolean lossy, TokenRouting tokenRouting)
             implements CascadeReply {
+
+        public Answer {
+            routing = routing == null ? CascadeRouting.DEFER : routing;
+            lossy = routing.lossy();
+        }
+
+        /** A deferring request's answer. */
+        public Answer(String requestId, String text, Model answeredBy, boolean deferred, String undeferred, String rule,
+                      double score, double threshold, GenerationEvent.FinishReason finishReason, Costs costs) {
+            this(requestId, text, answeredBy, deferred, undeferred, rule, score, threshold, finishReason, costs,
+                    CascadeRouting.DEFER, false, null);
+        }
+    }
+
+    /**
+     * How a token-routed answer was made (lossy).
+     *
+     * @param smallTokens         the small model's tokens in the answer
+     * @param largeTokens         the large model's tokens in the answer
+     * @param handoffs            how often the small model handed over to the large one (each time for up to the
+     *                            router's {@code token-span} tokens)
+     * @param handoffLimitReached the router's {@code max-handoffs} was reached and the small model finished alone
+     */
+    record TokenRouting(int smallTokens, int largeTokens, int handoffs, boolean handoffLimitReached) {
     }
 
     /**

@@ -114,5 +114,30 @@ class ProtocolCodecTest {
         assertThat(ProtocolCodec.read(json, CascadeReply.class)).isEqualTo(answer);
         CascadeReply error = new CascadeReply.Error("c1", ProtocolError.ErrorCode.DEADLINE_EXCEEDED, "late");
         assertThat(ProtocolCodec.read(ProtocolCodec.write(error), CascadeReply.class)).isEqualTo(error);
+        // a request without routing defers, and an answer without it says so
+        assertThat(request.routing()).isEqualTo(CascadeRouting.DEFER);
+        assertThat(((CascadeReply.Answer) answer).lossy()).isFalse();
+        assertThat(json).contains("\"routing\":\"DEFER\"", "\"lossy\":false");
+        String before = json.replace(",\"routing\":\"DEFER\"", "").replace(",\"lossy\":false", "");
+        assertThat(before).doesNotContain("routing", "lossy");
+        assertThat(ProtocolCodec.read(before, CascadeReply.class)).as("a reply of a router before token routing").isEqualTo(answer);
+    }
+
+    @Test
+    void tokenRoutedRequestsAndAnswersRoundTripLabelledLossy() {
+        CascadeRequest request = new CascadeRequest("t1", "r", "Once", 8, null, null, null, 0, 0, CascadeRouting.TOKEN, 2.5);
+        String json = ProtocolCodec.writeString(request);
+        assertThat(json).contains("\"routing\":\"TOKEN\"", "\"tokenThreshold\":2.5");
+        assertThat(ProtocolCodec.read(json, CascadeRequest.class)).isEqualTo(request);
+        CascadeReply answer = new CascadeReply.Answer("t1", " upon a", CascadeReply.Model.MIXED, true, null, "token-surprisal",
+                3.1, 2.5, GenerationEvent.FinishReason.LENGTH, new CascadeReply.Costs(9, 6, 12, 2, 2, 0), CascadeRouting.TOKEN,
+                false, new CascadeReply.TokenRouting(6, 2, 2, false));
+        assertThat(((CascadeReply.Answer) answer).lossy()).as("token routing is always labelled lossy").isTrue();
+        String reply = ProtocolCodec.writeString(answer);
+        assertThat(reply).contains("\"lossy\":true", "\"answeredBy\":\"MIXED\"", "\"handoffs\":2");
+        assertThat(ProtocolCodec.read(reply, CascadeReply.class)).isEqualTo(answer);
+        // an unknown mode is not read as a default
+        assertThatThrownBy(() -> ProtocolCodec.read(json.replace("TOKEN", "SIDEWAYS"), CascadeRequest.class))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("SIDEWAYS");
     }
 }

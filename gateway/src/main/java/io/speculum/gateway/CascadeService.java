@@ -19,7 +19,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Completions for a cascade model: one {@link CascadeRequest} to {@code llm.cascade}, answered by the router's one
- * {@link CascadeReply} (the small model's answer, or the large model's when the deferral rule deferred), behind the
+ * {@link CascadeReply} (the small model's answer, or the large model's when the deferral rule deferred; with token
+ * routing, lossy, both models' text), behind the
  * generations' bulkhead, the circuit breaker {@code cascade-path} and the time limiter {@code cascade}.
  */
 @Service
@@ -51,8 +52,10 @@ class CascadeService {
             if (properties.logText()) {
                 LOG.info("{} prompt: {}", id, spec.prompt());
             }
+            GenerationSpec.Cascade cascade = spec.cascade();
             return guard.run(deadline -> client.call(Topics.CASCADE, id, new CascadeRequest(id, client.replyTopic(),
-                            spec.prompt(), spec.maxTokens(), spec.sampling(), spec.stop(), spec.cascadeThreshold(), created, deadline),
+                            spec.prompt(), spec.maxTokens(), spec.sampling(), spec.stop(), cascade.threshold(), created, deadline,
+                            cascade.routing(), cascade.tokenThreshold()),
                             CascadeReply.class))
                     .map(reply -> switch (reply) {
                         case CascadeReply.Answer answer -> new CascadeAnswer(id, created / 1000, spec, answer);
@@ -78,21 +81,31 @@ class CascadeService {
             return ResponseAssembler.finishReason(reply.finishReason());
         }
 
-        /** The answering model's tokens (the other model's are in the extension). */
+        /** The answering model's tokens (the other model's are in the extension); both models' for a mixed answer. */
         Usage usage() {
             CascadeReply.Costs costs = reply.costs();
-            boolean large = reply.answeredBy() == CascadeReply.Model.LARGE;
-            int prompt = large ? costs.largePromptTokens() : costs.smallPromptTokens();
-            int completion = large ? costs.largeCompletionTokens() : costs.smallCompletionTokens();
+            int prompt = switch (reply.answeredBy()) {
+                case SMALL -> costs.smallPromptTokens();
+                case LARGE -> costs.largePromptTokens();
+                case MIXED -> costs.smallPromptTokens() + costs.largePromptTokens();
+            };
+            int completion = switch (reply.answeredBy()) {
+                case SMALL -> costs.smallCompletionTokens();
+                case LARGE -> costs.largeCompletionTokens();
+                case MIXED -> costs.smallCompletionTokens() + costs.largeCompletionTokens();
+            };
             return new Usage(prompt, completion, prompt + completion, null);
         }
 
         CascadeExtension extension() {
             CascadeReply.Costs costs = reply.costs();
+            CascadeReply.TokenRouting tokens = reply.tokenRouting();
             return new CascadeExtension(new CascadeInfo(reply.answeredBy().name().toLowerCase(Locale.ROOT), reply.deferred(),
                     reply.undeferred(), reply.rule(), reply.score(), reply.threshold(), costs.smallPromptTokens(),
                     costs.smallCompletionTokens(), costs.largePromptTokens(), costs.largeCompletionTokens(),
-                    costs.largeVerificationRounds(), costs.largeDraftTokensAccepted()));
+                    costs.largeVerificationRounds(), costs.largeDraftTokensAccepted(),
+                    reply.routing().name().toLowerCase(Locale.ROOT), reply.lossy(),
+                    tokens == null ? null : tokens.handoffs(), tokens == null ? null : tokens.handoffLimitReached()));
         }
     }
 }

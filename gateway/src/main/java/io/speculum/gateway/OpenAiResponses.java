@@ -80,15 +80,22 @@ final class OpenAiResponses {
     /**
      * How the cascade router answered (docs/cascades.md).
      *
-     * @param answered_by     {@code small} or {@code large}
-     * @param deferred        the deferral rule's decision: {@code score} was above {@code threshold}
+     * @param answered_by     {@code small}, {@code large} or {@code mixed} (token routing: both models' text)
+     * @param deferred        the deferral rule's decision: {@code score} was above {@code threshold} (token routing: a
+     *                        token was handed to the large model)
      * @param undeferred      when deferred but answered by the small model (the large one failed): why; else absent
      * @param large_verification_rounds the large model's forward passes after its prefill (fewer than its tokens when
      *                        it accepted parts of the small answer as draft)
+     * @param routing         {@code defer} or {@code token}
+     * @param lossy           true for token routing: the text equals neither model's own answer
+     * @param handoffs        token routing only: how often the large model took over
+     * @param handoff_limit_reached token routing only: the router's limit of hand-offs was reached
      */
     record CascadeInfo(String answered_by, boolean deferred,
                        @JsonInclude(JsonInclude.Include.NON_NULL) String undeferred, String rule, double score,
                        double threshold, int small_prompt_tokens, int small_completion_tokens, int large_prompt_tokens,
-                       int large_completion_tokens, int large_verification_rounds, int large_draft_tokens_accepted) {
+                       int large_completion_tokens, int large_verification_rounds, int large_draft_tokens_accepted,
+                       String routing, boolean lossy, @JsonInclude(JsonInclude.Include.NON_NULL) Integer handoffs,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Boolean handoff_limit_reached) {
     }
 }

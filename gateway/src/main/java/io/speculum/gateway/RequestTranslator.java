@@ -2,6 +2,7 @@ package io.speculum.gateway;
 
 import io.speculum.llama.ChatMessage;
 import io.speculum.math.SamplingParams;
+import io.speculum.protocol.CascadeRouting;
 import io.speculum.protocol.SpeculationPolicy;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,7 +78,7 @@ class RequestTranslator {
         return new GenerationSpec(RequestKind.COMPLETION, model, prompt, tokens, maxTokens,
                 sampling(body.temperature(), body.top_p(), body.seed()), stop(body.stop()), speculation(body.speculum()),
                 Boolean.TRUE.equals(body.stream()), includeUsage(body.stream_options()), stats(body.speculum()),
-                cascadeThreshold(model, body.speculum()));
+                cascade(model, body.speculum()));
     }
 
     GenerationSpec chat(ChatCompletionRequest body) {
@@ -107,7 +108,7 @@ class RequestTranslator {
         return new GenerationSpec(RequestKind.CHAT, model, chats.render(messages), null, maxTokens,
                 sampling(body.temperature(), body.top_p(), body.seed()), stop(body.stop()), speculation(body.speculum()),
                 Boolean.TRUE.equals(body.stream()), includeUsage(body.stream_options()), stats(body.speculum()),
-                cascadeThreshold(model, body.speculum()));
+                cascade(model, body.speculum()));
     }
 
     private String model(String model) {
@@ -202,8 +203,12 @@ class RequestTranslator {
         return options != null && Boolean.TRUE.equals(options.include_usage());
     }
 
-    private Double cascadeThreshold(String model, SpeculumOptions options) {
-        Double threshold = options == null || options.cascade() == null ? null : options.cascade().threshold();
+    private GenerationSpec.Cascade cascade(String model, SpeculumOptions options) {
+        SpeculumOptions.Cascade cascade = options == null ? null : options.cascade();
+        if (cascade == null) {
+            return GenerationSpec.Cascade.NONE;
+        }
+        Double threshold = cascade.threshold();
         if (threshold != null && !properties.isCascade(model)) {
             throw ApiException.invalid("speculum.cascade.threshold", "only a cascade model (" + properties.cascadeModels()
                     + ") takes a deferral threshold");
@@ -211,7 +216,30 @@ class RequestTranslator {
         if (threshold != null && threshold.isNaN()) {
             throw ApiException.invalid("speculum.cascade.threshold", "the threshold must be a number");
         }
-        return threshold;
+        CascadeRouting routing = null;
+        if (cascade.routing() != null) {
+            if (!properties.isCascade(model)) {
+                throw ApiException.invalid("speculum.cascade.routing", "only a cascade model (" + properties.cascadeModels()
+                        + ") takes a routing mode");
+            }
+            try {
+                routing = CascadeRouting.valueOf(cascade.routing().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalid("speculum.cascade.routing", "routing must be defer or token (lossy), got '"
+                        + cascade.routing() + "'");
+            }
+        }
+        Double tokenThreshold = cascade.token_threshold();
+        if (tokenThreshold != null && routing != CascadeRouting.TOKEN) {
+            throw ApiException.invalid("speculum.cascade.token_threshold", "a token threshold needs \"routing\": \"token\"");
+        }
+        if (tokenThreshold != null && tokenThreshold.isNaN()) {
+            throw ApiException.invalid("speculum.cascade.token_threshold", "the token threshold must be a number");
+        }
+        if (threshold != null && routing == CascadeRouting.TOKEN) {
+            throw ApiException.invalid("speculum.cascade.threshold", "token routing takes token_threshold, not the deferral threshold");
+        }
+        return new GenerationSpec.Cascade(threshold, routing, tokenThreshold);
     }
 
     private static boolean stats(SpeculumOptions options) {

@@ -9,8 +9,15 @@ package io.speculum.gateway;
  */
 public record SpeculumOptions(Speculation speculation, Boolean stats, Cascade cascade) {
 
-    /** @param threshold this request's deferral threshold instead of the cascade router's (defer when the score is above) */
-    public record Cascade(Double threshold) {
+    /**
+     * @param threshold       this request's deferral threshold instead of the cascade router's (defer when the score is
+     *                        above)
+     * @param routing         {@code defer} (the default) or {@code token}: token-level routing, LOSSY (the small model
+     *                        writes, the large one takes over for each token the small one is unsure of)
+     * @param token_threshold with {@code routing: token}: hand a token to the large model when the small model's
+     *                        surprisal {@code -log p} of it is above this, instead of the router's
+     */
+    public record Cascade(Double threshold, String routing, Double token_threshold) {
     }
 
     /**

@@ -58,7 +58,8 @@ class GatewayErrorsTest {
         registry.add("speculum.gateway.api-keys", () -> String.join(",",
                 ApiKeys.hash("key-validation"), ApiKeys.hash("key-rate"), ApiKeys.hash("key-backend-1"),
                 ApiKeys.hash("key-backend-2"), ApiKeys.hash("key-bulkhead-1"), ApiKeys.hash("key-bulkhead-2"),
-                ApiKeys.hash("key-routes-1"), ApiKeys.hash("key-routes-2"), ApiKeys.hash("key-routes-3")));
+                ApiKeys.hash("key-routes-1"), ApiKeys.hash("key-routes-2"), ApiKeys.hash("key-routes-3"),
+                ApiKeys.hash("key-routes-4"), ApiKeys.hash("key-routes-5")));
     }
 
     @LocalServerPort
@@ -186,6 +187,18 @@ class GatewayErrorsTest {
         var tokenIds = post("/v1/completions", "key-routes-3", """
                 {"model":"cascade","prompt":[1,2,3],"max_tokens":4}""");
         assertError(tokenIds, 422, "invalid_request_error", "prompt");
+        String cascade = COMPLETION.replace("stories260K", "cascade");
+        var sideways = post("/v1/completions", "key-routes-4", cascade.replace("}", ",\"speculum\":{\"cascade\":{\"routing\":\"sideways\"}}}"));
+        assertError(sideways, 400, "invalid_request_error", "speculum.cascade.routing");
+        assertThat(sideways.json.at("/error/message").asString()).contains("defer or token");
+        var tokenThresholdAlone = post("/v1/chat/completions", "key-routes-4", """
+                {"model":"cascade","messages":[{"role":"user","content":"hi"}],"speculum":{"cascade":{"token_threshold":2}}}""");
+        assertError(tokenThresholdAlone, 400, "invalid_request_error", "speculum.cascade.token_threshold");
+        var routedVerifier = post("/v1/completions", "key-routes-4", COMPLETION.replace("}", ",\"speculum\":{\"cascade\":{\"routing\":\"token\"}}}"));
+        assertError(routedVerifier, 400, "invalid_request_error", "speculum.cascade.routing");
+        var bothThresholds = post("/v1/completions", "key-routes-5", cascade.replace("}",
+                ",\"speculum\":{\"cascade\":{\"routing\":\"token\",\"threshold\":1}}}"));
+        assertError(bothThresholds, 400, "invalid_request_error", "speculum.cascade.threshold");
         var neither = post("/v1/detect", "key-routes-3", "{\"methods\":[\"log-rank\"]}");
         assertError(neither, 400, "invalid_request_error", "text");
     }

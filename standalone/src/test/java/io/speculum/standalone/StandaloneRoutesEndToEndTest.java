@@ -222,6 +222,59 @@ class StandaloneRoutesEndToEndTest {
 
     @Test
     @Order(6)
+    void tokenRoutingIsLabelledLossyAndItsStreamEqualsTheWholeAnswer() throws Exception {
+        String body = """
+                {"model":"cascade","prompt":"%s","max_tokens":16,"temperature":0,
+                 "speculum":{"cascade":{"routing":"token","token_threshold":%s}}%s}""";
+        // no token is that unsure: the small model's own answer, as the deferring cascade keeps it
+        Sse.Reply alone = Sse.post(api + "/v1/completions", KEY, body.formatted(PROMPT, "1e9", ""));
+        assertThat(alone.status()).as(alone.response().body()).isEqualTo(200);
+        Sse.Reply kept = Sse.post(api + "/v1/completions", KEY, """
+                {"model":"cascade","prompt":"%s","max_tokens":16,"temperature":0,"speculum":{"cascade":{"threshold":1e9}}}"""
+                .formatted(PROMPT));
+        JsonNode cascade = alone.json().at("/speculum/cascade");
+        assertThat(cascade.path("routing").asString()).isEqualTo("token");
+        assertThat(cascade.path("lossy").asBoolean()).isTrue();
+        assertThat(cascade.path("handoffs").asInt()).isZero();
+        assertThat(cascade.path("answered_by").asString()).isEqualTo("small");
+        assertThat(alone.json().at("/choices/0/text").asString()).isEqualTo(kept.json().at("/choices/0/text").asString());
+        assertThat(kept.json().at("/speculum/cascade/routing").asString()).isEqualTo("defer");
+        assertThat(kept.json().at("/speculum/cascade/lossy").asBoolean()).isFalse();
+
+        // every token is unsure: the large model writes a token at each hand-off
+        Sse.Reply routed = Sse.post(api + "/v1/completions", KEY, body.formatted(PROMPT, "0", ""));
+        assertThat(routed.status()).as(routed.response().body()).isEqualTo(200);
+        cascade = routed.json().at("/speculum/cascade");
+        assertThat(cascade.path("lossy").asBoolean()).isTrue();
+        assertThat(cascade.path("handoffs").asInt()).isPositive();
+        assertThat(cascade.path("deferred").asBoolean()).isTrue();
+        assertThat(cascade.path("answered_by").asString()).isIn("large", "mixed");
+        int small = cascade.path("small_completion_tokens").asInt();
+        int large = cascade.path("large_completion_tokens").asInt();
+        assertThat(large).isPositive();
+        assertThat(small + large).isLessThanOrEqualTo(16);
+        assertThat(routed.json().at("/usage/completion_tokens").asInt()).isEqualTo(small + large);
+        assertThat(routed.json().at("/choices/0/text").asString()).isNotBlank();
+
+        List<String> data = Sse.stream(api + "/v1/completions", KEY, body.formatted(PROMPT, "0", ",\"stream\":true"));
+        assertThat(data.getLast()).isEqualTo("[DONE]");
+        StringBuilder streamed = new StringBuilder();
+        JsonNode streamedCascade = null;
+        for (String chunk : data.subList(0, data.size() - 1)) {
+            JsonNode json = Sse.JSON.readTree(chunk);
+            json.path("choices").forEach(choice -> streamed.append(choice.path("text").asString("")));
+            if (json.has("speculum")) {
+                streamedCascade = json.at("/speculum/cascade");
+            }
+        }
+        assertThat(streamed.toString()).isEqualTo(routed.json().at("/choices/0/text").asString());
+        assertThat(streamedCascade).isNotNull();
+        assertThat(streamedCascade.path("routing").asString()).isEqualTo("token");
+        assertThat(streamedCascade.path("handoffs").asInt()).isEqualTo(cascade.path("handoffs").asInt());
+    }
+
+    @Test
+    @Order(7)
     void withTheDetectorStoppedDetectionGets503WithRetryAfterAtTheTimeLimit() throws Exception {
         launcher.services().get("detector-service").close();
         long start = System.nanoTime();
