@@ -4,7 +4,7 @@
 # stories260K. Run from the repository root after `./mvnw -q -pl cascade-router -am package -DskipTests`;
 # plots and learned rules go to ${OUT:-target/calibration-grid}.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 if [[ -n "${JAVA_HOME:-}" ]]; then export PATH="$JAVA_HOME/bin:$PATH"; fi
 SHARED=${SHARED:-../shared}
 OUT=${OUT:-target/calibration-grid}
