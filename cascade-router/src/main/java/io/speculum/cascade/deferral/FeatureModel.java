@@ -24,6 +24,14 @@ public sealed interface FeatureModel permits LogisticRegression, RidgeRegression
     /** The model's output for one feature vector: higher means "defer". */
     double score(double[] x);
 
+    /** The feature names, copied, after checking there is one mean, scale and weight per feature. */
+    static List<String> checkedShape(List<String> features, double[] means, double[] scales, double[] weights) {
+        if (means.length != features.size() || scales.length != features.size() || weights.length != features.size()) {
+            throw new IllegalArgumentException("one mean, scale and weight per feature (" + features.size() + ")");
+        }
+        return List.copyOf(features);
+    }
+
     /** The linear predictor {@code z}. */
     default double linear(double[] x) {
         double[] weights = weights();

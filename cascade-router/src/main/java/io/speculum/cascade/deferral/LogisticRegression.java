@@ -21,10 +21,7 @@ public record LogisticRegression(List<String> features, double[] means, double[]
     private static final int MAX_STEPS = 100;
 
     public LogisticRegression {
-        features = List.copyOf(features);
-        if (means.length != features.size() || scales.length != features.size() || weights.length != features.size()) {
-            throw new IllegalArgumentException("one mean, scale and weight per feature (" + features.size() + ")");
-        }
+        features = FeatureModel.checkedShape(features, means, scales, weights);
     }
 
     @Override

@@ -13,10 +13,7 @@ public record RidgeRegression(List<String> features, double[] means, double[] sc
     public static final String KIND = "ridge-regression";
 
     public RidgeRegression {
-        features = List.copyOf(features);
-        if (means.length != features.size() || scales.length != features.size() || weights.length != features.size()) {
-            throw new IllegalArgumentException("one mean, scale and weight per feature (" + features.size() + ")");
-        }
+        features = FeatureModel.checkedShape(features, means, scales, weights);
     }
 
     @Override
