@@ -148,7 +148,7 @@ class ProtocolCodecTest {
         assertThat(json).startsWith("{\"type\":\"cascade\"");
         assertThat(ProtocolCodec.read(json, CascadeTopicRecord.class)).isEqualTo(request);
         CancelRequest cancel = new CancelRequest("c1", "client disconnected");
-        String cancelJson = ProtocolCodec.writeString((CascadeTopicRecord) cancel);
+        String cancelJson = ProtocolCodec.writeString(cancel);
         assertThat(cancelJson).contains("\"type\":\"cancel\"");
         assertThat(ProtocolCodec.read(cancelJson, CascadeTopicRecord.class)).isEqualTo(cancel);
         // the documented examples and clients written before cancellation send no type: still a request
