@@ -11,7 +11,8 @@ import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Kafka in: cascade requests and their cancellations from llm.cascade, and the small and large models' events from the router's reply topic.
+ * Kafka in: cascade requests and their cancellations from llm.cascade, and the small and large models' events from
+ * the router's reply topic.
  * Records that cannot be read throw, and the shared error handler sends them to the dead-letter topic; an unreadable
  * request that still names its id and reply topic is also answered INVALID_REQUEST.
  */
