@@ -1,6 +1,8 @@
 package io.speculum.cascade;
 
+import io.speculum.protocol.CancelRequest;
 import io.speculum.protocol.CascadeRequest;
+import io.speculum.protocol.CascadeTopicRecord;
 import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.ProtocolCodec;
 import io.speculum.protocol.ProtocolException;
@@ -9,7 +11,8 @@ import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Kafka in: cascade requests from llm.cascade, and the small and large models' events from the router's reply topic.
+ * Kafka in: cascade requests and their cancellations from llm.cascade, and the small and large models' events from
+ * the router's reply topic.
  * Records that cannot be read throw, and the shared error handler sends them to the dead-letter topic; an unreadable
  * request that still names its id and reply topic is also answered INVALID_REQUEST.
  */
@@ -28,9 +31,9 @@ class CascadeListeners {
 
     @KafkaListener(id = "cascade-requests", topics = Topics.CASCADE, groupId = "${speculum.cascade.group:speculum-cascade-router}")
     void onCascadeTopic(byte[] value) {
-        CascadeRequest request;
+        CascadeTopicRecord record;
         try {
-            request = ProtocolCodec.read(value, CascadeRequest.class);
+            record = ProtocolCodec.read(value, CascadeTopicRecord.class);
         } catch (ProtocolException unreadable) {
             // a request that names its reply topic gets INVALID_REQUEST; the record is dead-lettered all the same
             Address address = readAddress(value);
@@ -39,7 +42,10 @@ class CascadeListeners {
             }
             throw unreadable;
         }
-        router.onRequest(request);
+        switch (record) {
+            case CascadeRequest request -> router.onRequest(request);
+            case CancelRequest cancel -> router.onCancel(cancel);
+        }
     }
 
     private static Address readAddress(byte[] value) {

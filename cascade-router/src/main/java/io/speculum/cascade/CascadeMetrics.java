@@ -6,10 +6,12 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.speculum.protocol.CascadeReply;
 import io.speculum.protocol.CascadeRouting;
+import io.speculum.protocol.ProtocolError.ErrorCode;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The router's Prometheus meters ({@code speculum_cascade_*}): requests by outcome, deferrals and the deferral rate,
+ * The router's Prometheus meters ({@code speculum_cascade_*}): requests by outcome (errors as {@code error}, a
+ * client's cancellation as {@code cancelled}), deferrals and the deferral rate,
  * the histogram of deferral scores, and completion tokens per model; for token-level routing (lossy, tagged so)
  * its hand-offs and the answers' tokens per model.
  */
@@ -64,6 +66,7 @@ public final class CascadeMetrics {
             case CascadeReply.Answer a when a.answeredBy() == CascadeReply.Model.LARGE -> "large";
             case CascadeReply.Answer a when a.undeferred() != null -> "small_undeferred";
             case CascadeReply.Answer a -> "small";
+            case CascadeReply.Error e when e.code() == ErrorCode.CANCELLED -> "cancelled";
             case CascadeReply.Error e -> "error";
         };
         Counter.builder(PREFIX + "requests").tag("outcome", outcome).description("Cascade requests answered, by outcome")

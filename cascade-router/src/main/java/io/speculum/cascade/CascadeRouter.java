@@ -127,6 +127,34 @@ public final class CascadeRouter implements AutoCloseable {
         }
     }
 
+    /**
+     * The client cancelled a request: the generation it waits for is cancelled, and it ends with one CANCELLED reply.
+     * A cancel for a request this instance does not have in progress (finished, unknown, another instance's) is ignored.
+     */
+    public void onCancel(CancelRequest cancel) {
+        String reason = cancel.reason() == null || cancel.reason().isBlank() ? "no reason given" : cancel.reason();
+        if (tokens.cancel(cancel.requestId(), reason)) {
+            return;
+        }
+        Pending p = cancel.requestId() == null ? null : pending.get(cancel.requestId());
+        if (p == null) {
+            LOG.debug("Ignoring a cancel for cascade request {}, which is not in progress here", cancel.requestId());
+            return;
+        }
+        synchronized (p) {
+            if (p.phase == Phase.SMALL) {
+                output.toSmall(new CancelRequest(p.id() + SMALL_SUFFIX, "the cascade request was cancelled"));
+            } else if (p.phase == Phase.LARGE) {
+                output.toLarge(new CancelRequest(p.id() + LARGE_SUFFIX, "the cascade request was cancelled"));
+            }
+            finish(p, cancelled(p.id(), reason));
+        }
+    }
+
+    static CascadeReply.Error cancelled(String requestId, String reason) {
+        return new CascadeReply.Error(requestId, ErrorCode.CANCELLED, "cancelled by the client: " + reason);
+    }
+
     /** An event on the router's reply topic, from the small or the large model. */
     public void onEvent(GenerationEvent event) {
         if (tokens.onEvent(event)) {

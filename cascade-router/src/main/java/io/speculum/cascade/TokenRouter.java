@@ -116,6 +116,27 @@ final class TokenRouter {
         return true;
     }
 
+    /** Cancels a request in progress, and the segment it waits for; false when it is no token-routed request here. */
+    boolean cancel(String requestId, String reason) {
+        Session s = requestId == null ? null : sessions.get(requestId);
+        if (s == null) {
+            return false;
+        }
+        synchronized (s) {
+            if (s.phase == Phase.DONE) {
+                return true;
+            }
+            CancelRequest cancel = new CancelRequest(s.segment, "the cascade request was cancelled");
+            if (s.phase == Phase.SMALL) {
+                output.toSmall(cancel);
+            } else {
+                output.toLarge(cancel);
+            }
+            end(s, CascadeRouter.cancelled(s.id(), reason));
+        }
+        return true;
+    }
+
     /** An event on the router's reply topic; false when it is no token-routed segment's in progress. */
     boolean onEvent(GenerationEvent event) {
         Session s = bySegment.get(event.requestId());

@@ -8,6 +8,7 @@ import io.speculum.cascade.calibration.InProcessGenerator;
 import io.speculum.drafter.DrafterApplication;
 import io.speculum.llama.Model;
 import io.speculum.math.SamplingParams;
+import io.speculum.protocol.CancelRequest;
 import io.speculum.protocol.CascadeReply;
 import io.speculum.protocol.CascadeRequest;
 import io.speculum.protocol.CascadeRouting;
@@ -289,6 +290,32 @@ class CascadeOverKafkaTest {
 
     @Test
     @Order(5)
+    void aCancelRightAfterATypelessRequestEndsItWithOneCancelledReply() {
+        // a client from before cancellation sends no type; the cancel follows with the same key, so it is read after it
+        String typeless = ProtocolCodec.writeString(new CascadeRequest("cancelled", REPLIES, PROMPTS.get(4), LONG,
+                SamplingParams.greedy(), List.of(), -1.0, 0, 0)).replace("\"type\":\"cascade\",", "");
+        assertThat(typeless).doesNotContain("\"type\"");
+        producer.send(new ProducerRecord<>(Topics.CASCADE, "cancelled", typeless.getBytes(StandardCharsets.UTF_8)));
+        producer.send(new ProducerRecord<>(Topics.CASCADE, "cancelled",
+                ProtocolCodec.write(new CancelRequest("cancelled", "client disconnected"))));
+        producer.flush();
+        assertThat(awaitReply("cancelled")).isInstanceOfSatisfying(CascadeReply.Error.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.CANCELLED);
+            assertThat(e.message()).contains("client disconnected");
+        });
+        // a cancel for a request that ended is ignored: still one reply, and the router goes on answering (the next
+        // request is keyed like the cancel, so it is read after it)
+        producer.send(new ProducerRecord<>(Topics.CASCADE, "cancelled",
+                ProtocolCodec.write(new CancelRequest("cancelled", "again"))));
+        producer.send(new ProducerRecord<>(Topics.CASCADE, "cancelled",
+                ProtocolCodec.write(request("after-cancel", PROMPTS.get(0), Double.MAX_VALUE))));
+        producer.flush();
+        assertThat(answer(awaitReply("after-cancel")).answeredBy()).isEqualTo(CascadeReply.Model.SMALL);
+        assertThat(replies.records("cancelled")).hasSize(1);
+    }
+
+    @Test
+    @Order(6)
     void metricsCountRequestsDeferralsScoresAndTokensPerModel() {
         String metrics = RestClient.create("http://localhost:" + routerApp.getEnvironment().getProperty("local.server.port"))
                 .get().uri("/actuator/prometheus").retrieve().body(String.class);
@@ -296,6 +323,7 @@ class CascadeOverKafkaTest {
                 .containsPattern("speculum_cascade_requests_total\\{[^}]*outcome=\"small\"[^}]*\\} [1-9]")
                 .containsPattern("speculum_cascade_requests_total\\{[^}]*outcome=\"large\"[^}]*\\} [1-9]")
                 .containsPattern("speculum_cascade_requests_total\\{[^}]*outcome=\"error\"[^}]*\\} [1-9]")
+                .containsPattern("speculum_cascade_requests_total\\{[^}]*outcome=\"cancelled\"[^}]*\\} [1-9]")
                 .containsPattern("speculum_cascade_deferrals_total(\\{[^}]*\\})? [1-9]")
                 .containsPattern("speculum_cascade_deferral_rate(\\{[^}]*\\})? 0\\.[0-9]*[1-9]")
                 .contains("speculum_cascade_score_bucket{")
@@ -307,7 +335,7 @@ class CascadeOverKafkaTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void withTheLargeModelGoneADeferredRequestEndsInTheConfiguredOutcomeAndNeverHangs() {
         largeApp.close();
         largeApp = null;

@@ -154,4 +154,63 @@ class CascadeRouterTest {
             assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
         });
     }
+
+    @Test
+    void aCancelStopsTheGenerationItWaitsForAndEndsTheRequestWithOneCancelledReply() {
+        CascadeRouter router = router(CascadeProperties.LargeFailure.SMALL_ANSWER, Duration.ofSeconds(5), Duration.ofSeconds(5), 8);
+        router.onRequest(request("during-small"));
+        router.onEvent(new GenerationEvent.Round("during-small:small", 0, new int[] {0}, "a ", null,
+                List.of(new TokenConfidence(0, -3, 1, 1))));
+        router.onCancel(new CancelRequest("during-small", "client disconnected"));
+        assertThat(output.small.getLast()).isInstanceOfSatisfying(CancelRequest.class,
+                c -> assertThat(c.requestId()).isEqualTo("during-small:small"));
+        assertThat(output.replies).singleElement().isInstanceOfSatisfying(CascadeReply.Error.class, e -> {
+            assertThat(e.requestId()).isEqualTo("during-small");
+            assertThat(e.code()).isEqualTo(ErrorCode.CANCELLED);
+            assertThat(e.message()).contains("client disconnected");
+        });
+        // the small model's late answer neither defers nor replies
+        smallAnswers(router, "during-small", new String[] {"a ", "cat"}, new double[] {-3, -3});
+        assertThat(output.large).isEmpty();
+        assertThat(output.replies).hasSize(1);
+
+        router.onRequest(request("during-large"));
+        smallAnswers(router, "during-large", new String[] {"a ", "cat"}, new double[] {-3, -3});
+        assertThat(output.large).singleElement().isInstanceOf(GenerateRequest.class);
+        router.onCancel(new CancelRequest("during-large", "the gateway's time limit passed"));
+        assertThat(output.large.getLast()).isInstanceOfSatisfying(CancelRequest.class,
+                c -> assertThat(c.requestId()).isEqualTo("during-large:large"));
+        assertThat(output.replies.getLast()).as("cancelled, not answered by the small model as after a large failure")
+                .isInstanceOfSatisfying(CascadeReply.Error.class, e -> {
+                    assertThat(e.requestId()).isEqualTo("during-large");
+                    assertThat(e.code()).isEqualTo(ErrorCode.CANCELLED);
+                    assertThat(e.message()).contains("the gateway's time limit passed");
+                });
+        router.onEvent(new GenerationEvent.Done("during-large:large", 1, FinishReason.CANCELLED, "", new GenerationEvent.Usage(6, 1),
+                new GenerationEvent.GenerationStats(1, 0, 0, 0)));
+        assertThat(output.replies).hasSize(2);
+        assertThat(router.pendingRequests()).isZero();
+
+        // a cancel for a finished or unknown request, or a second one, sends nothing
+        int small = output.small.size();
+        int large = output.large.size();
+        router.onCancel(new CancelRequest("during-large", "again"));
+        router.onCancel(new CancelRequest("never-seen", null));
+        assertThat(output.small).hasSize(small);
+        assertThat(output.large).hasSize(large);
+        assertThat(output.replies).hasSize(2);
+        assertThat(registry.get("speculum.cascade.requests").tag("outcome", "cancelled").counter().count()).isEqualTo(2);
+        assertThat(registry.find("speculum.cascade.requests").tag("outcome", "error").counter()).isNull();
+    }
+
+    @Test
+    void aCancelledRequestNoLongerTimesOut() throws InterruptedException {
+        CascadeRouter router = router(CascadeProperties.LargeFailure.ERROR, Duration.ofMillis(200), Duration.ofSeconds(5), 8);
+        router.onRequest(request("c"));
+        router.onCancel(new CancelRequest("c", "client disconnected"));
+        Thread.sleep(600); // past the small model's time limit
+        assertThat(output.replies).singleElement().isInstanceOfSatisfying(CascadeReply.Error.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.CANCELLED));
+        assertThat(output.small).hasSize(2); // the request and one cancel
+    }
 }

@@ -323,4 +323,44 @@ class TokenRouterTest {
             assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
         });
     }
+
+    @Test
+    void aCancelMidLoopStopsTheCurrentSegmentAndEndsWithOneCancelledReply() {
+        CascadeRouter router = router();
+        router.onRequest(request("c", 8, null));
+        router.onEvent(smallToken("c:small:0", 0, "there ", -0.5));
+        router.onEvent(smallToken("c:small:0", 1, "was ", -2.5)); // hand-off
+        largeWrites(router, "c:large:1", " a");
+        assertThat(lastSmall().requestId()).isEqualTo("c:small:2");
+        router.onEvent(smallToken("c:small:2", 0, "cat ", -0.1));
+
+        router.onCancel(new CancelRequest("c", "client disconnected"));
+        assertThat(output.small.getLast()).isInstanceOfSatisfying(CancelRequest.class,
+                c -> assertThat(c.requestId()).isEqualTo("c:small:2"));
+        assertThat(output.replies).singleElement().isInstanceOfSatisfying(CascadeReply.Error.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.CANCELLED);
+            assertThat(e.message()).contains("client disconnected");
+        });
+        // the segment's late events start no hand-off and no reply
+        router.onEvent(smallToken("c:small:2", 1, "sat ", -3));
+        router.onEvent(done("c:small:2", FinishReason.CANCELLED, 9, 2));
+        assertThat(output.large).hasSize(1);
+        assertThat(output.replies).hasSize(1);
+        assertThat(router.pendingRequests()).isZero();
+
+        // cancelled while the large model writes: its segment is cancelled
+        router.onRequest(request("d", 8, null));
+        router.onEvent(smallToken("d:small:0", 0, "there ", -2.5));
+        assertThat(lastLarge().requestId()).isEqualTo("d:large:1");
+        router.onCancel(new CancelRequest("d", "the gateway's time limit passed"));
+        assertThat(output.large.getLast()).isInstanceOfSatisfying(CancelRequest.class,
+                c -> assertThat(c.requestId()).isEqualTo("d:large:1"));
+        largeWrites(router, "d:large:1", " a");
+        assertThat(output.replies).hasSize(2);
+        assertThat(output.replies.getLast()).isInstanceOfSatisfying(CascadeReply.Error.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.CANCELLED));
+        assertThat(output.small.getLast()).as("no further segment, only the hand-off's cancel")
+                .isEqualTo(new CancelRequest("d:small:0", "handed off to the large model"));
+        assertThat(registry.get("speculum.cascade.requests").tag("outcome", "cancelled").counter().count()).isEqualTo(2);
+    }
 }

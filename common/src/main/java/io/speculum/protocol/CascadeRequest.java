@@ -27,7 +27,7 @@ public record CascadeRequest(
         long createdAtMillis,
         long deadlineAtMillis,
         CascadeRouting routing,
-        Double tokenThreshold) {
+        Double tokenThreshold) implements CascadeTopicRecord {
 
     public CascadeRequest {
         stop = stop == null ? List.of() : List.copyOf(stop);

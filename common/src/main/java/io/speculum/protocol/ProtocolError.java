@@ -11,6 +11,8 @@ public record ProtocolError(ErrorCode code, String message) {
         OVERLOADED,
         DEADLINE_EXCEEDED,
         DRAFTER_FAILED,
+        /** The client cancelled the request (a cascade request's {@link CancelRequest}). */
+        CANCELLED,
         INTERNAL
     }
 }

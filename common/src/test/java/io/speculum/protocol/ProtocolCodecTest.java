@@ -140,4 +140,28 @@ class ProtocolCodecTest {
         assertThatThrownBy(() -> ProtocolCodec.read(json.replace("TOKEN", "SIDEWAYS"), CascadeRequest.class))
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("SIDEWAYS");
     }
+
+    @Test
+    void theCascadeTopicCarriesRequestsAndCancelsAndReadsATypelessRecordAsARequest() {
+        CascadeRequest request = new CascadeRequest("c1", "r", "Once", 8, null, null, 1.5, 1, 2);
+        String json = ProtocolCodec.writeString(request);
+        assertThat(json).startsWith("{\"type\":\"cascade\"");
+        assertThat(ProtocolCodec.read(json, CascadeTopicRecord.class)).isEqualTo(request);
+        CancelRequest cancel = new CancelRequest("c1", "client disconnected");
+        String cancelJson = ProtocolCodec.writeString(cancel);
+        assertThat(cancelJson).contains("\"type\":\"cancel\"");
+        assertThat(ProtocolCodec.read(cancelJson, CascadeTopicRecord.class)).isEqualTo(cancel);
+        // the documented examples and clients written before cancellation send no type: still a request
+        String typeless = "{\"requestId\":\"c2\",\"replyTopic\":\"r\",\"prompt\":\"Once\",\"maxTokens\":8,"
+                + "\"createdAtMillis\":0,\"deadlineAtMillis\":0,\"routing\":\"TOKEN\"}";
+        assertThat(ProtocolCodec.read(typeless, CascadeTopicRecord.class))
+                .isEqualTo(new CascadeRequest("c2", "r", "Once", 8, null, null, null, 0, 0, CascadeRouting.TOKEN, null));
+        assertThat(ProtocolCodec.read(typeless, CascadeRequest.class).requestId()).isEqualTo("c2");
+        // defaultImpl also takes an unknown type for a request (the router then validates it as one)
+        assertThat(ProtocolCodec.read(json.replace("\"cascade\"", "\"sideways\""), CascadeTopicRecord.class)).isEqualTo(request);
+        assertThatThrownBy(() -> ProtocolCodec.read("{\"type\":\"cancel\",\"requestId\":[1]}", CascadeTopicRecord.class))
+                .isInstanceOf(ProtocolException.class);
+        CascadeReply cancelled = new CascadeReply.Error("c1", ProtocolError.ErrorCode.CANCELLED, "cancelled: client disconnected");
+        assertThat(ProtocolCodec.read(ProtocolCodec.write(cancelled), CascadeReply.class)).isEqualTo(cancelled);
+    }
 }

@@ -39,6 +39,7 @@ class ProtocolSchemaTest {
             case "draft-topic-record" -> DraftTopicRecord.class;
             case "draft-proposal" -> DraftProposal.class;
             case "generation-event" -> GenerationEvent.class;
+            case "cascade-topic-record" -> CascadeTopicRecord.class;
             case "cascade-request" -> CascadeRequest.class;
             case "cascade-reply" -> CascadeReply.class;
             case "detect-request" -> io.speculum.protocol.detection.DetectRequest.class;
@@ -49,7 +50,7 @@ class ProtocolSchemaTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"generate-topic-record", "draft-topic-record", "draft-proposal", "generation-event", "cascade-request",
+    @ValueSource(strings = {"generate-topic-record", "draft-topic-record", "draft-proposal", "generation-event", "cascade-topic-record", "cascade-request",
         "cascade-reply", "detect-request", "detect-reply", "stream-detection"})
     void theDocumentedSchemaIsTheOneTheRecordsDefine(String name) throws IOException {
         String generated = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(GENERATOR.generateSchema(type(name))) + "\n";

@@ -6,12 +6,14 @@ import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 import io.speculum.gateway.OpenAiResponses.CascadeExtension;
 import io.speculum.gateway.OpenAiResponses.CascadeInfo;
 import io.speculum.gateway.OpenAiResponses.Usage;
+import io.speculum.protocol.CancelRequest;
 import io.speculum.protocol.CascadeReply;
 import io.speculum.protocol.CascadeRequest;
 import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.Topics;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -21,7 +23,8 @@ import reactor.core.publisher.Mono;
  * Completions for a cascade model: one {@link CascadeRequest} to {@code llm.cascade}, answered by the router's one
  * {@link CascadeReply} (the small model's answer, or the large model's when the deferral rule deferred; with token
  * routing, lossy, both models' text), behind the
- * generations' bulkhead, the circuit breaker {@code cascade-path} and the time limiter {@code cascade}.
+ * generations' bulkhead, the circuit breaker {@code cascade-path} and the time limiter {@code cascade}. A call
+ * cancelled before its reply (client disconnect, time limit) sends a {@link CancelRequest} on {@code llm.cascade}.
  */
 @Service
 class CascadeService {
@@ -53,10 +56,19 @@ class CascadeService {
                 LOG.info("{} prompt: {}", id, spec.prompt());
             }
             GenerationSpec.Cascade cascade = spec.cascade();
+            AtomicBoolean replied = new AtomicBoolean();
             return guard.run(deadline -> client.call(Topics.CASCADE, id, new CascadeRequest(id, client.replyTopic(),
                             spec.prompt(), spec.maxTokens(), spec.sampling(), spec.stop(), cascade.threshold(), created, deadline,
                             cascade.routing(), cascade.tokenThreshold()),
-                            CascadeReply.class))
+                            CascadeReply.class)
+                            .doOnNext(reply -> replied.set(true))
+                            // the client went away, or the time limiter gave up: the router stops the models' work too
+                            .doOnCancel(() -> {
+                                if (!replied.get()) {
+                                    cancel(id, System.currentTimeMillis() >= deadline ? "the gateway's time limit passed"
+                                            : "client disconnected");
+                                }
+                            }))
                     .map(reply -> switch (reply) {
                         case CascadeReply.Answer answer -> new CascadeAnswer(id, created / 1000, spec, answer);
                         case CascadeReply.Error error -> throw GenerationService.fromErrorEvent(
@@ -68,6 +80,11 @@ class CascadeService {
                     .doOnError(ApiException.class, failure -> metrics.request(TIME_LIMITER, failure.status().value(),
                             failure.body().error().code()));
         });
+    }
+
+    private void cancel(String id, String reason) {
+        LOG.debug("Cancelling {}: {}", id, reason);
+        client.tell(Topics.CASCADE, id, new CancelRequest(id, reason));
     }
 
     /** A cascade's answer with what the response needs: OpenAI's id and created, the request, the router's reply. */

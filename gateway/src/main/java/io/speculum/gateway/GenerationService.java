@@ -168,6 +168,8 @@ class GenerationService {
                     error.message(), null);
             case OVERLOADED -> ApiException.unavailable("overloaded", error.message(), BUSY_RETRY);
             case DEADLINE_EXCEEDED -> ApiException.unavailable("timeout", error.message(), BUSY_RETRY);
+            // another party cancelled the request (this gateway no longer waits for those it cancels itself)
+            case CANCELLED -> ApiException.unavailable("cancelled", error.message(), BUSY_RETRY);
             case VOCABULARY_MISMATCH, DRAFTER_FAILED, INTERNAL -> ApiException.internal(error.code() + ": " + error.message());
         };
     }
