@@ -95,6 +95,11 @@ public final class CascadeRouter implements AutoCloseable {
             LOG.warn("Dropping a cascade request without request id or reply topic");
             return;
         }
+        // a redelivery (at-least-once) of a request in progress, whatever its routing, gets no reply of its own
+        if (pending.containsKey(request.requestId()) || tokens.inProgress(request.requestId())) {
+            LOG.debug("Dropping a duplicate of cascade request {}", request.requestId());
+            return;
+        }
         String invalid = invalid(request);
         if (invalid != null) {
             reply(request, new CascadeReply.Error(request.requestId(), ErrorCode.INVALID_REQUEST, invalid));
@@ -278,7 +283,7 @@ public final class CascadeRouter implements AutoCloseable {
         if (p.timeout != null) {
             p.timeout.cancel(false);
         }
-        pending.remove(p.id());
+        pending.remove(p.id(), p);
         byGeneration.remove(p.id() + SMALL_SUFFIX);
         byGeneration.remove(p.id() + LARGE_SUFFIX);
         reply(p.request, reply);

@@ -102,6 +102,10 @@ final class TokenRouter {
         return sessions.size();
     }
 
+    boolean inProgress(String requestId) {
+        return sessions.containsKey(requestId);
+    }
+
     /** Starts a validated request; false for a duplicate of one in progress. */
     boolean start(CascadeRequest request) {
         double threshold = request.tokenThreshold() != null ? request.tokenThreshold() : settings.tokenThreshold();
@@ -144,8 +148,9 @@ final class TokenRouter {
             return false;
         }
         synchronized (s) {
-            if (!event.requestId().equals(s.segment)) {
-                return true; // a segment this session already left
+            // a segment this session already left, or a session that ended (cancel, time-out) while this event waited
+            if (s.phase == Phase.DONE || !event.requestId().equals(s.segment)) {
+                return true;
             }
             switch (event) {
                 case GenerationEvent.Round round -> {
@@ -250,6 +255,10 @@ final class TokenRouter {
             return;
         }
         s.undeferred = message;
+        if (s.remainingTokens() <= 0) {
+            finish(s, FinishReason.LENGTH); // the large span already filled the answer: nothing left to write
+            return;
+        }
         s.smallAlone = true;
         s.endsAt = cap(s, System.currentTimeMillis() + settings.smallTimeout().toMillis());
         if (remainingMillis(s) <= 0) {
@@ -356,7 +365,7 @@ final class TokenRouter {
         if (s.segment != null) {
             bySegment.remove(s.segment);
         }
-        sessions.remove(s.id());
+        sessions.remove(s.id(), s);
         metrics.answered(reply);
         output.reply(s.request.replyTopic(), reply);
     }

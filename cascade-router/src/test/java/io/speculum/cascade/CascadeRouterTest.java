@@ -143,8 +143,11 @@ class CascadeRouterTest {
         assertThat(output.replies).extracting(r -> ((CascadeReply.Error) r).code()).containsExactly(ErrorCode.INVALID_REQUEST,
                 ErrorCode.DEADLINE_EXCEEDED);
         router.onRequest(request("one"));
-        router.onRequest(request("one")); // at-least-once delivery
+        router.onRequest(request("one")); // at-least-once delivery, at max-pending: dropped, not answered OVERLOADED
+        router.onRequest(new CascadeRequest("one", "client", "Hi", 4, null, null, null, 0, 0,
+                io.speculum.protocol.CascadeRouting.TOKEN, null)); // the same id in the other routing mode
         assertThat(output.small).hasSize(1);
+        assertThat(output.replies).hasSize(2);
         router.onRequest(request("two"));
         assertThat(output.replies.getLast()).isInstanceOfSatisfying(CascadeReply.Error.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED));

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Keeps what the router sends, per destination, for tests that drive it with protocol events. */
-final class RecordingCascadeOutput implements CascadeOutput {
+class RecordingCascadeOutput implements CascadeOutput {
 
     final List<GenerateTopicRecord> small = new CopyOnWriteArrayList<>();
     final List<GenerateTopicRecord> large = new CopyOnWriteArrayList<>();

@@ -363,4 +363,53 @@ class TokenRouterTest {
                 .isEqualTo(new CancelRequest("d:small:0", "handed off to the large model"));
         assertThat(registry.get("speculum.cascade.requests").tag("outcome", "cancelled").counter().count()).isEqualTo(2);
     }
+
+    @Test
+    void anEventWaitingWhileTheRequestEndsStartsNothing() throws InterruptedException {
+        // the large model's done arrives on the reply listener while a cancel, on the request listener, holds the
+        // session; it must find the request ended, not hand it back to the small model and reply a second time
+        Thread[] late = new Thread[1];
+        CascadeRouter[] router = new CascadeRouter[1];
+        RecordingCascadeOutput racing = new RecordingCascadeOutput() {
+            @Override
+            public void toLarge(io.speculum.protocol.GenerateTopicRecord record) {
+                super.toLarge(record);
+                if (record instanceof CancelRequest) {
+                    late[0] = new Thread(() -> router[0].onEvent(done("r:large:1", FinishReason.LENGTH, 7, 1)));
+                    late[0].start();
+                    Awaitility.await().until(() -> late[0].getState() == Thread.State.BLOCKED); // on the session
+                }
+            }
+        };
+        CascadeProperties settings = new CascadeProperties("chow-average", (Path) null, 1.0, "small", " ", "large",
+                Duration.ofSeconds(5), Duration.ofSeconds(5), CascadeProperties.LargeFailure.ERROR, true, SpeculationPolicy.Mode.AUTO,
+                4, 64, 8, "router-replies", 2.0, 1, 64, true);
+        router[0] = new CascadeRouter(settings, new ChowAverage(), racing, new CascadeMetrics(registry, "chow-average"), timer);
+        router[0].onRequest(request("r", 8, null));
+        router[0].onEvent(smallToken("r:small:0", 0, "there ", -0.1));
+        router[0].onEvent(smallToken("r:small:0", 1, "x", -5)); // hand-off: the large model writes r:large:1
+        router[0].onCancel(new CancelRequest("r", "client disconnected"));
+        late[0].join();
+        assertThat(racing.replies).singleElement().isInstanceOfSatisfying(CascadeReply.Error.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.CANCELLED));
+        assertThat(racing.small).as("no new small segment after the end").noneMatch(
+                r -> r instanceof GenerateRequest g && g.requestId().equals("r:small:2"));
+        assertThat(router[0].pendingRequests()).isZero();
+    }
+
+    @Test
+    void aLargeFailureAfterTheLastTokenEndsTheAnswerInsteadOfAskingTheSmallModelForNothing() {
+        CascadeRouter router = router(CascadeProperties.LargeFailure.SMALL_ANSWER, Duration.ofSeconds(5), Duration.ofSeconds(5), 64);
+        router.onRequest(request("f", 2, null));
+        router.onEvent(smallToken("f:small:0", 0, "there ", -0.1));
+        router.onEvent(smallToken("f:small:0", 1, "x", -5)); // hand-off with one token left
+        router.onEvent(new GenerationEvent.Round("f:large:1", 0, new int[] {100}, " was", null));
+        router.onEvent(new GenerationEvent.Error("f:large:1", 1, ErrorCode.INTERNAL, "the verifier crashed"));
+        assertThat(output.small).noneMatch(r -> r instanceof GenerateRequest g && g.maxTokens() < 1);
+        assertThat(output.replies).singleElement().isInstanceOfSatisfying(CascadeReply.Answer.class, a -> {
+            assertThat(a.finishReason()).isEqualTo(FinishReason.LENGTH);
+            assertThat(a.undeferred()).contains("the verifier crashed");
+            assertThat(a.tokenRouting().smallTokens() + a.tokenRouting().largeTokens()).isEqualTo(2);
+        });
+    }
 }
