@@ -41,9 +41,14 @@ class TokenRouterTest {
     }
 
     private CascadeRouter router(CascadeProperties.LargeFailure onFailure, Duration smallTimeout, Duration largeTimeout, int maxHandoffs) {
+        return router(output, onFailure, smallTimeout, largeTimeout, maxHandoffs);
+    }
+
+    private CascadeRouter router(CascadeOutput to, CascadeProperties.LargeFailure onFailure, Duration smallTimeout,
+                                 Duration largeTimeout, int maxHandoffs) {
         CascadeProperties settings = new CascadeProperties("chow-average", (Path) null, 1.0, "small", " ", "large", smallTimeout,
                 largeTimeout, onFailure, true, SpeculationPolicy.Mode.AUTO, 4, 64, 8, "router-replies", 2.0, 1, maxHandoffs, true);
-        return new CascadeRouter(settings, new ChowAverage(), output, new CascadeMetrics(registry, "chow-average"), timer);
+        return new CascadeRouter(settings, new ChowAverage(), to, new CascadeMetrics(registry, "chow-average"), timer);
     }
 
     private CascadeRouter router() {
@@ -381,10 +386,7 @@ class TokenRouterTest {
                 }
             }
         };
-        CascadeProperties settings = new CascadeProperties("chow-average", (Path) null, 1.0, "small", " ", "large",
-                Duration.ofSeconds(5), Duration.ofSeconds(5), CascadeProperties.LargeFailure.ERROR, true, SpeculationPolicy.Mode.AUTO,
-                4, 64, 8, "router-replies", 2.0, 1, 64, true);
-        router[0] = new CascadeRouter(settings, new ChowAverage(), racing, new CascadeMetrics(registry, "chow-average"), timer);
+        router[0] = router(racing, CascadeProperties.LargeFailure.ERROR, Duration.ofSeconds(5), Duration.ofSeconds(5), 64);
         router[0].onRequest(request("r", 8, null));
         router[0].onEvent(smallToken("r:small:0", 0, "there ", -0.1));
         router[0].onEvent(smallToken("r:small:0", 1, "x", -5)); // hand-off: the large model writes r:large:1

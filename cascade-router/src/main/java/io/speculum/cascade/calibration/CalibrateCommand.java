@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -152,9 +153,11 @@ public final class CalibrateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--target-rate must be in [0, 1], --max-tokens and "
                     + "--draft-tokens >= 1, --folds >= 2, --resplits >= 0");
         }
-        double[] penalties = penalties();
-        if (Arrays.stream(penalties).anyMatch(p -> !(p > 0) || Double.isInfinite(p))) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--l2 values must be positive numbers");
+        LearnedRuleSearch search;
+        try {
+            search = new LearnedRuleSearch(learnedKind.kinds(), penalties(), folds, goodQuality);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--l2 values must be positive numbers: " + e.getMessage());
         }
         List<String[]> promptSet = readPrompts();
         Map<String, double[]> judged = judgements == null ? null : readJudgements();
@@ -189,7 +192,6 @@ public final class CalibrateCommand implements Callable<Integer> {
                         ? "token F1 of the first sentence with the large model's answer" : "large-model per-token likelihood");
         out.printf(Locale.ROOT, "fit split %d prompts (even positions), evaluation split %d (odd positions)%n", fit.size(), evaluate.size());
 
-        LearnedRuleSearch search = new LearnedRuleSearch(learnedKind.kinds(), penalties(), folds, goodQuality);
         LearnedRuleSearch.Result found = search.search(fit);
         LearnedDeferralRule learned = found.rule();
         learned.save(learnedOut);
@@ -304,13 +306,15 @@ public final class CalibrateCommand implements Callable<Integer> {
             double[] largeQ = qualities(evaluationHalf, false);
             DeferralCurve randomCurve = DeferralCurve.random(smallQ, largeQ);
             DeferralCurve oracleCurve = DeferralCurve.oracle(smallQ, largeQ);
-            for (int r = 0; r <= chow.size(); r++) {
-                DeferralRule rule = r < chow.size() ? chow.get(r) : search.search(fitHalf).rule();
-                DeferralCurve curve = DeferralCurve.of(rule.name(), scores(rule, evaluationHalf), smallQ, largeQ);
+            List<DeferralRule> rules = new ArrayList<>(chow);
+            rules.add(search.search(fitHalf).rule()); // the learned rule last
+            DeferralCurve curve = null;
+            for (int r = 0; r < rules.size(); r++) {
+                curve = DeferralCurve.of(rules.get(r).name(), scores(rules.get(r), evaluationHalf), smallQ, largeQ);
                 gaps[r][split] = gapClosed(curve, randomCurve, oracleCurve);
-                if (r == chow.size() && curve.minimumGainOver(randomCurve) >= 0) {
-                    learnedAboveEverywhere++;
-                }
+            }
+            if (curve.minimumGainOver(randomCurve) >= 0) {
+                learnedAboveEverywhere++;
             }
         }
         out.printf(Locale.ROOT, "over %d random halvings (seed %d): gap closed mean ± sd (min)%n", resplits, seed);
@@ -358,7 +362,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         CalibrationExample example = new CalibrationExample(id, AnswerUncertainty.of(smallAnswer.confidence()), smallQuality,
                 largeQuality, smallAnswer.tokens().length, largeAnswer.tokens().length, alone.rounds(), withHint.rounds());
         if (examplesOut != null) {
-            Map<String, Object> line = new java.util.LinkedHashMap<>();
+            Map<String, Object> line = new LinkedHashMap<>();
             line.put("id", id);
             line.put("prompt", prompt);
             line.put("smallText", smallText);
@@ -367,7 +371,7 @@ public final class CalibrateCommand implements Callable<Integer> {
             line.put("largeQuality", largeQuality);
             line.put("logProbs", example.uncertainty().logProbs());
             line.put("entropies", example.uncertainty().entropies());
-            line.put("margins", java.util.Arrays.stream(example.uncertainty().margins())
+            line.put("margins", Arrays.stream(example.uncertainty().margins())
                     .mapToObj(m -> Double.isFinite(m) ? (Object) m : null).toList());
             line.put("smallFinish", smallAnswer.finish());
             line.put("scratchRounds", example.scratchRounds());
