@@ -111,6 +111,11 @@ public final class InferenceEngine implements AutoCloseable {
         return model;
     }
 
+    /** Where this engine completes futures: tasks that complete futures of their own should use it too. */
+    public Executor callbacks() {
+        return callbacks;
+    }
+
     /** Sizes of the owned context (safe to read from any thread: they never change). */
     public int contextSize() {
         return context.contextSize();

@@ -85,12 +85,19 @@ public sealed interface GenerationEvent {
      * @param hopMillis  from sending the draft request to receiving the proposal (Kafka both ways plus drafting)
      * @param requested  the draft length k the verifier asked for this round (0: it decoded alone by choice or
      *                   policy; absent in events of services that do not speculate)
+     * @param hop        where the drafter hop went, stage by stage (absent when the round had no drafter hop)
      */
-    record RoundStats(int drafted, int accepted, String drafter, double roundMillis, double hopMillis, int requested) {
+    record RoundStats(int drafted, int accepted, String drafter, double roundMillis, double hopMillis, int requested,
+                      HopStages hop) {
+
+        /** Statistics of a round without a hop breakdown. */
+        public RoundStats(int drafted, int accepted, String drafter, double roundMillis, double hopMillis, int requested) {
+            this(drafted, accepted, drafter, roundMillis, hopMillis, requested, null);
+        }
 
         /** Statistics of a round whose draft length is not reported. */
         public RoundStats(int drafted, int accepted, String drafter, double roundMillis, double hopMillis) {
-            this(drafted, accepted, drafter, roundMillis, hopMillis, 0);
+            this(drafted, accepted, drafter, roundMillis, hopMillis, 0, null);
         }
     }
 

@@ -61,12 +61,17 @@ public record GenerationState(
         return maxTokens - completionLength();
     }
 
+    /** The same generation at {@code round} with {@code allTokens} (prompt included) committed. */
+    public GenerationState at(int round, int[] allTokens) {
+        return new GenerationState(requestId, round, replyTopic, model, vocabulary, promptLength, allTokens, maxTokens,
+                sampling, stop, speculation, createdAtMillis, deadlineAtMillis);
+    }
+
     /** The state after a round committed {@code newTokens}. */
     public GenerationState advance(int[] newTokens) {
         int[] all = Arrays.copyOf(tokens, tokens.length + newTokens.length);
         System.arraycopy(newTokens, 0, all, tokens.length, newTokens.length);
-        return new GenerationState(requestId, round + 1, replyTopic, model, vocabulary, promptLength, all, maxTokens,
-                sampling, stop, speculation, createdAtMillis, deadlineAtMillis);
+        return at(round + 1, all);
     }
 
     @Override

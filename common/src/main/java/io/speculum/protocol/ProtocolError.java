@@ -13,6 +13,11 @@ public record ProtocolError(ErrorCode code, String message) {
         DRAFTER_FAILED,
         /** The client cancelled the request (a cascade request's {@link CancelRequest}). */
         CANCELLED,
+        /**
+         * A drafter was sent a {@link TokenDelta} whose base it does not hold (another replica, an evicted or lost
+         * state): the verifier sends the whole {@link GenerationState} for the same round.
+         */
+        STATE_NEEDED,
         INTERNAL
     }
 }

@@ -8,8 +8,10 @@ package io.speculum.protocol;
  * @param drafter       drafter kind to ask for (e.g. "model"); null = the drafter-service's default
  * @param maxDraftTokens longest draft chain k (1..32)
  * @param minProbability a model drafter stops its chain when its own top probability falls below this (p_min)
+ * @param pipelined     whether the drafter pre-drafts the next round while the verifier verifies this one (null:
+ *                      the verifier's default, {@code speculum.verifier.pipelined-drafts})
  */
-public record SpeculationPolicy(Mode mode, String drafter, int maxDraftTokens, double minProbability) {
+public record SpeculationPolicy(Mode mode, String drafter, int maxDraftTokens, double minProbability, Boolean pipelined) {
 
     public enum Mode { AUTO, OFF, FIXED }
 
@@ -27,6 +29,11 @@ public record SpeculationPolicy(Mode mode, String drafter, int maxDraftTokens, d
         }
     }
 
+    /** A policy that leaves pipelining to the verifier's default. */
+    public SpeculationPolicy(Mode mode, String drafter, int maxDraftTokens, double minProbability) {
+        this(mode, drafter, maxDraftTokens, minProbability, null);
+    }
+
     public static SpeculationPolicy defaults() {
         return new SpeculationPolicy(Mode.AUTO, null, 8, 0.0);
     }
@@ -41,7 +48,12 @@ public record SpeculationPolicy(Mode mode, String drafter, int maxDraftTokens, d
 
     /** The same policy, asking for the drafter named {@code name} (null: the drafter-service's default). */
     public SpeculationPolicy withDrafter(String name) {
-        return new SpeculationPolicy(mode, name, maxDraftTokens, minProbability);
+        return new SpeculationPolicy(mode, name, maxDraftTokens, minProbability, pipelined);
+    }
+
+    /** The same policy, pipelining drafts or not (null: the verifier's default). */
+    public SpeculationPolicy withPipelining(Boolean on) {
+        return new SpeculationPolicy(mode, drafter, maxDraftTokens, minProbability, on);
     }
 
     public boolean enabled() {

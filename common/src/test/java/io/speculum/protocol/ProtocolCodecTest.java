@@ -58,13 +58,43 @@ class ProtocolCodecTest {
     @Test
     void stateAndProposalsRoundTrip() {
         assertThat(ProtocolCodec.read(ProtocolCodec.write(STATE), GenerationState.class)).isEqualTo(STATE);
-        DraftProposal proposal = new DraftProposal(STATE, "model", "fp", new int[] {4, 2},
-                List.of(new SparseDistribution(new int[] {4, 3}, new float[] {0.75f, 0.25f}), SparseDistribution.pointMass(2)), 1.5, null, 99);
+        DraftTiming timing = new DraftTiming(1_000, 1_400, 1_500, 3_500, 3_600);
+        DraftProposal proposal = new DraftProposal(new DraftRequest(STATE, 4, "model", 1_000), "model", "fp", new int[] {4, 2},
+                List.of(new SparseDistribution(new int[] {4, 3}, new float[] {0.75f, 0.25f}), SparseDistribution.pointMass(2)), timing);
         DraftProposal read = ProtocolCodec.read(ProtocolCodec.write(proposal), DraftProposal.class);
         assertThat(read.tokens()).containsExactly(4, 2);
         assertThat(read.distributions()).isEqualTo(proposal.distributions());
-        assertThat(read.state()).isEqualTo(STATE);
-        assertThat(ProtocolCodec.writeString(proposal)).doesNotContain("pointMasses").doesNotContain("\"error\"");
+        assertThat(read.requestId()).isEqualTo("req-1");
+        assertThat(read.round()).isEqualTo(3);
+        assertThat(read.basis()).isEqualTo(4);
+        assertThat(read.timing()).isEqualTo(timing);
+        assertThat(ProtocolCodec.writeString(proposal)).doesNotContain("pointMasses").doesNotContain("\"error\"")
+                .doesNotContain("\"state\"");
+    }
+
+    @Test
+    void deltaRequestsCarryOnlyTheNewTokensAndResolveToTheWholeState() {
+        DraftRequest delta = new DraftRequest("req-1", 4, null, new TokenDelta(4, new int[] {13, 17}), 4, "model", 5, List.of(), 0);
+        String json = ProtocolCodec.writeString(delta);
+        assertThat(json).doesNotContain("\"state\"").contains("\"delta\":{\"from\":4,\"tokens\":[13,17]}");
+        DraftRequest read = (DraftRequest) ProtocolCodec.read(json, DraftTopicRecord.class);
+        assertThat(read).isEqualTo(delta);
+        assertThat(read.basis()).isEqualTo(6);
+        GenerationState whole = STATE.at(4, read.delta().applyTo(STATE.tokens()));
+        assertThat(whole.tokens()).containsExactly(1, 5, 9, 11, 13, 17);
+        assertThat(read.withState(whole).state()).isEqualTo(whole);
+        assertThatThrownBy(() -> read.delta().applyTo(new int[] {1, 5, 9})).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new DraftRequest("req-1", 4, STATE, delta.delta(), 4, "model", 5, List.of(), 0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void timingSplitsTheHopIntoStages() {
+        HopStages stages = new DraftTiming(1_000, 1_400, 1_500, 3_500, 3_600).stagesUntil(4_100);
+        assertThat(stages).isEqualTo(new HopStages(0.4, 0.1, 2.0, 0.1, 0.5));
+        assertThat(stages.total()).isCloseTo(3.1, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(stages.transport()).isCloseTo(0.9, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(new DraftTiming(0, 1, 1, 1, 1).stagesUntil(2)).as("not stamped by the verifier").isNull();
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.speculum.protocol.DraftRequest;
 import io.speculum.protocol.DraftTopicRecord;
 import io.speculum.protocol.ProtocolCodec;
 import io.speculum.protocol.Topics;
+import io.speculum.service.DraftHopTemplate;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -18,14 +19,14 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ConditionalOnProperty(name = "speculum.drafter.drafts.enabled", matchIfMissing = true)
-class DraftListener {
+class DraftListener implements AutoCloseable {
 
     private final DraftService drafts;
     private final KafkaTemplate<String, byte[]> kafka;
 
     DraftListener(DraftService drafts, KafkaTemplate<String, byte[]> kafka) {
         this.drafts = drafts;
-        this.kafka = kafka;
+        this.kafka = DraftHopTemplate.of(kafka);
     }
 
     @KafkaListener(id = "drafter-draft", topics = Topics.DRAFT, groupId = "${speculum.drafter.group:speculum-drafter}")
@@ -35,5 +36,10 @@ class DraftListener {
                     proposal -> kafka.send(Topics.VERIFY, request.requestId(), ProtocolCodec.write(proposal)));
             case DraftRelease release -> drafts.release(release);
         }
+    }
+
+    @Override
+    public void close() {
+        DraftHopTemplate.close(kafka);
     }
 }

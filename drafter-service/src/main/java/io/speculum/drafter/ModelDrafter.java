@@ -4,34 +4,35 @@ import io.speculum.llama.DecodeBatch;
 import io.speculum.llama.InferenceContext;
 import io.speculum.llama.InferenceEngine;
 import io.speculum.llama.Model;
-import io.speculum.math.TokenStatistics;
-import io.speculum.math.SamplingParams;
-import io.speculum.math.SeededUniform;
-import io.speculum.math.SparseDistribution;
-import io.speculum.math.TokenSampler;
 import io.speculum.protocol.DraftRequest;
+import io.speculum.protocol.DraftTiming;
 import io.speculum.protocol.GenerationState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Drafts with a small model that shares the verifier's vocabulary (a separately trained sibling, or one derived with
- * {@code DrafterDeriver}). Chains have adaptive length: drafting stops when the drafter's own top probability falls
- * below the request's threshold (llama.cpp's {@code p_min}, Kangaroo's early exit), since such tokens are rarely
- * accepted and each costs a decode.
+ * {@code DrafterDeriver}). Each request's chain is a {@link ChainDraft}.
  *
- * <p>When the request samples, each token is drawn from the drafter's own distribution after the request's
- * temperature and truncation, with the uniform for (seed, position, {@link #STREAM_DRAFT}), and that distribution is
- * sent along: speculative sampling needs q to stay exact. Greedy requests get the argmax as a point mass.
- *
- * <p>The whole chain runs as one task on the engine's thread, with direct use of the context: a drafter's decodes
- * are sequential by nature, and this avoids a thread hand-off per drafted token.
+ * <p>Drafting is batched across requests (continuous batching on the drafter's side): one task on the engine's
+ * thread steps every waiting chain through one decode per drafted position, and chains that arrive meanwhile join at
+ * the next step, so 16 concurrent requests cost about one request's number of decodes, not 16 times as many. The task
+ * uses the context directly, with no thread hand-off per drafted token, and runs while chains are waiting.
  */
 public final class ModelDrafter implements Drafter {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ModelDrafter.class);
     /** The uniform stream drafters sample with, independent of the verifier's streams. */
     public static final int STREAM_DRAFT = 3;
     /** The stream of a tree's second candidate at a position: an independent draw from the same distribution. */
@@ -47,6 +48,23 @@ public final class ModelDrafter implements Drafter {
     private final InferenceEngine engine;
     private final String vocabulary;
     private final SequenceSlots slots;
+    private final Queue<ChainDraft> arriving = new ConcurrentLinkedQueue<>();
+    private final Queue<Release> releases = new ConcurrentLinkedQueue<>();
+
+    private record Release(String requestId, CompletableFuture<Void> done) {
+    }
+    /** A drafting task is queued or running on the engine: arrivals are picked up by it. */
+    private final AtomicBoolean drafting = new AtomicBoolean();
+    /** Recently released requests (engine thread only): a chain that arrives after its release drafts nothing. */
+    private final Map<String, Boolean> released = new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > RELEASED_MEMORY;
+        }
+    };
+    private static final int RELEASED_MEMORY = 4096;
+    private final AtomicLong steps = new AtomicLong();
+    private final AtomicLong chains = new AtomicLong();
 
     /** How long a request's KV sequence stays cached without a draft request, when no release arrives. */
     public static final Duration DEFAULT_IDLE_RELEASE = Duration.ofSeconds(5);
@@ -80,19 +98,18 @@ public final class ModelDrafter implements Drafter {
         if (k <= 0) {
             return CompletableFuture.completedFuture(Draft.empty());
         }
-        int siblings = Math.max(0, request.maxBranches() - 1);
-        return engine.submit(context -> draft(context, state, k, state.speculation().minProbability(), siblings));
+        ChainDraft chain = new ChainDraft(state, k, Math.max(0, request.maxBranches() - 1));
+        arriving.add(chain);
+        schedule();
+        return chain.future;
     }
 
     @Override
     public CompletableFuture<Void> release(String requestId) {
-        return engine.submit(context -> {
-            int sequence = slots.release(requestId);
-            if (sequence >= 0) {
-                context.truncate(sequence, 0);
-            }
-            return null;
-        });
+        Release release = new Release(requestId, new CompletableFuture<>());
+        releases.add(release);
+        schedule();
+        return release.done();
     }
 
     /** Requests whose KV sequence is cached now (read on the engine's thread). */
@@ -100,107 +117,166 @@ public final class ModelDrafter implements Drafter {
         return engine.submit(context -> slots.cachedRequests());
     }
 
-    /** A chain of up to k tokens; with {@code siblings} > 0 a tree: that many uncertain positions get a second candidate. */
-    private Draft draft(InferenceContext context, GenerationState state, int k, double minProbability, int siblings) {
-        int[] tokens = state.tokens();
+    /** Decode steps and chains drafted so far: chains per step above one is batching at work. */
+    public long decodeSteps() {
+        return steps.get();
+    }
+
+    public long chainsDrafted() {
+        return chains.get();
+    }
+
+    private void schedule() {
+        if (drafting.compareAndSet(false, true)) {
+            engine.submit(this::draftWhileWaiting).exceptionally(failure -> {
+                LOG.warn("Drafting on {} failed", name, failure);
+                drafting.set(false);
+                failAll(failure);
+                return null;
+            });
+        }
+    }
+
+    /** On the engine's thread: steps every waiting chain until none is left. */
+    private Void draftWhileWaiting(InferenceContext context) {
+        List<ChainDraft> active = new ArrayList<>();
+        DecodeBatch batch = new DecodeBatch(context.batchSize());
+        float[] logits = new float[context.vocabularySize()];
+        while (true) {
+            applyReleases(context);
+            admit(context, active);
+            if (active.isEmpty()) {
+                drafting.set(false);
+                // a chain that arrived after the last look, and found drafting still on, is taken here
+                if ((arriving.isEmpty() && releases.isEmpty()) || !drafting.compareAndSet(false, true)) {
+                    return null;
+                }
+                continue;
+            }
+            try {
+                step(context, batch, logits, active);
+            } catch (RuntimeException e) {
+                for (ChainDraft chain : active) {
+                    finish(context, chain, e);
+                }
+                active.clear();
+            }
+        }
+    }
+
+    /** Gives each arrived chain a KV sequence, cut back to the prefix it shares with the chain's tokens. */
+    private void admit(InferenceContext context, List<ChainDraft> active) {
         long now = System.nanoTime();
         for (int sequence : slots.expire(now)) {
             context.truncate(sequence, 0);
         }
-        SequenceSlots.Slot slot = slots.acquire(state.requestId(), now);
-        // reuse the cached common prefix; at least the last token is decoded again, for its logits
-        int start = Math.min(slot.commonPrefix(tokens), tokens.length - 1);
-        context.truncate(slot.sequence, start);
-        DecodeBatch batch = new DecodeBatch(Math.max(16, tokens.length - start));
-        int row = decodeChunked(context, batch, slot.sequence, tokens, start);
-        slot.cached = tokens;
-
-        SamplingParams sampling = state.sampling();
-        boolean greedy = sampling.temperature() <= 0;
-        int[] drafted = new int[k];
-        List<SparseDistribution> distributions = new ArrayList<>();
-        // a tree: the chain's nodes, each a child of the one before, and second candidates as leaves beside them
-        List<Integer> nodes = new ArrayList<>();
-        List<Integer> parents = new ArrayList<>();
-        List<SparseDistribution> nodeDistributions = new ArrayList<>();
-        int siblingsLeft = siblings;
-        int chainTail = -1; // the last chain node: parent of the next position's candidates
-        int n = 0;
-        float[] logits = new float[context.vocabularySize()];
-        while (true) {
-            context.copyLogits(row, logits);
-            int position = tokens.length + n;
-            int token;
-            double topProbability;
-            SparseDistribution q = null;
-            if (greedy) {
-                token = TokenSampler.argmax(logits);
-                topProbability = Math.exp(TokenStatistics.logProbability(logits, token));
-            } else {
-                q = TokenSampler.distribution(logits, sampling);
-                token = TokenSampler.sample(q, SeededUniform.at(sampling.seed(), position, STREAM_DRAFT));
-                topProbability = q.probAt(0);
-                distributions.add(q);
+        List<ChainDraft> later = new ArrayList<>();
+        for (ChainDraft chain; (chain = arriving.poll()) != null; ) {
+            if (released.containsKey(chain.requestId)) {
+                // a pre-draft that lost the race with its generation's release: nothing to draft for
+                ChainDraft ended = chain;
+                engine.callbacks().execute(() -> ended.future.complete(Draft.empty()));
+                continue;
             }
-            if (topProbability < minProbability) {
-                if (!greedy) {
-                    distributions.removeLast();
-                }
-                break;
+            SequenceSlots.Slot slot = slots.acquire(chain.requestId, now);
+            if (slot == null) {
+                later.add(chain); // its request's sequence is busy, or all are: the next step
+                continue;
             }
-            int parent = chainTail;
-            nodes.add(token);
-            parents.add(parent);
-            nodeDistributions.add(q);
-            chainTail = nodes.size() - 1;
-            // decided from the distribution only, never from the draws: sampled siblings stay independent draws
-            if (siblingsLeft > 0 && topProbability < SIBLING_BELOW) {
-                int second = greedy ? TokenStatistics.topN(logits, 2).idAt(1)
-                        : TokenSampler.sample(q, SeededUniform.at(sampling.seed(), position, STREAM_DRAFT_SIBLING));
-                if (!greedy || second != token) {
-                    nodes.add(second);
-                    parents.add(parent);
-                    nodeDistributions.add(q);
-                    siblingsLeft--;
-                }
-            }
-            drafted[n++] = token;
-            if (n == k) {
-                break;
-            }
-            batch.clear();
-            row = batch.add(token, position, slot.sequence, true);
-            context.decode(batch);
-            slot.cached = append(slot.cached, token);
+            slot.busy = true;
+            chain.slot = slot;
+            chain.startedMicros = DraftTiming.nowMicros();
+            chain.startAfter(slot.commonPrefix(chain.tokens()));
+            context.truncate(slot.sequence, chain.pendingFrom());
+            slot.cached = Arrays.copyOf(chain.tokens(), chain.pendingFrom());
+            active.add(chain);
         }
-        if (siblings == 0) {
-            return new Draft(Arrays.copyOf(drafted, n), distributions);
-        }
-        return new Draft(nodes.stream().mapToInt(Integer::intValue).toArray(), greedy ? List.of() : nodeDistributions,
-                parents.stream().mapToInt(Integer::intValue).toArray());
+        arriving.addAll(later);
     }
 
-    /** Decodes tokens[start..] in batch-sized chunks; returns the batch row of the last token's logits. */
-    private static int decodeChunked(InferenceContext context, DecodeBatch batch, int sequence, int[] tokens, int start) {
-        int row = -1;
-        for (int from = start; from < tokens.length; from += context.batchSize()) {
-            int to = Math.min(tokens.length, from + context.batchSize());
-            batch.clear();
-            batch.addSequence(sequence, Arrays.copyOfRange(tokens, from, to), from, false);
-            context.decode(batch);
-            row = batch.size() - 1;
+    /** One decode for every active chain: what each has pending, logits at the last; finished chains leave. */
+    private void step(InferenceContext context, DecodeBatch batch, float[] logits, List<ChainDraft> active) {
+        batch.clear();
+        int budget = context.batchSize();
+        int[] rows = new int[active.size()];
+        java.util.Arrays.fill(rows, -1);
+        for (int i = 0; i < active.size() && budget > 0; i++) {
+            ChainDraft chain = active.get(i);
+            int from = chain.pendingFrom();
+            int[] tokens = chain.take(budget);
+            budget -= tokens.length;
+            boolean last = chain.pendingTokens() == 0;
+            for (int t = 0; t < tokens.length; t++) {
+                int row = batch.add(tokens[t], from + t, chain.slot.sequence, last && t == tokens.length - 1);
+                if (last && t == tokens.length - 1) {
+                    rows[i] = row;
+                }
+            }
         }
-        return row;
+        context.decode(batch);
+        steps.incrementAndGet();
+        List<ChainDraft> done = new ArrayList<>();
+        for (int i = 0; i < active.size(); i++) {
+            if (rows[i] < 0) {
+                continue; // more of its prefill next step, or no room in this one
+            }
+            ChainDraft chain = active.get(i);
+            context.copyLogits(rows[i], logits);
+            if (chain.accept(logits)) {
+                done.add(chain);
+            }
+        }
+        for (ChainDraft chain : done) {
+            active.remove(chain);
+            finish(context, chain, null);
+        }
     }
 
-    private static int[] append(int[] tokens, int token) {
-        int[] out = Arrays.copyOf(tokens, tokens.length + 1);
-        out[tokens.length] = token;
-        return out;
+    private void finish(InferenceContext context, ChainDraft chain, Throwable failure) {
+        SequenceSlots.Slot slot = chain.slot;
+        slot.busy = false;
+        if (failure == null) {
+            slot.cached = chain.cachedAfter();
+            chains.incrementAndGet();
+            Draft draft = chain.result();
+            engine.callbacks().execute(() -> chain.future.complete(draft));
+        } else {
+            slot.cached = new int[0];
+            context.truncate(slot.sequence, 0);
+            engine.callbacks().execute(() -> chain.future.completeExceptionally(failure));
+        }
+    }
+
+    private void applyReleases(InferenceContext context) {
+        List<Release> later = new ArrayList<>();
+        for (Release release; (release = releases.poll()) != null; ) {
+            if (slots.isBusy(release.requestId())) {
+                later.add(release); // after its chain is drafted
+                continue;
+            }
+            int sequence = slots.release(release.requestId());
+            if (sequence >= 0) {
+                context.truncate(sequence, 0);
+            }
+            released.put(release.requestId(), Boolean.TRUE);
+            CompletableFuture<Void> done = release.done();
+            engine.callbacks().execute(() -> done.complete(null));
+        }
+        releases.addAll(later);
+    }
+
+    private void failAll(Throwable failure) {
+        for (ChainDraft chain; (chain = arriving.poll()) != null; ) {
+            chain.future.completeExceptionally(failure);
+        }
+        for (Release release; (release = releases.poll()) != null; ) {
+            release.done().completeExceptionally(failure);
+        }
     }
 
     @Override
     public void close() {
         engine.close();
+        failAll(new IllegalStateException("drafter " + name + " closed"));
     }
 }

@@ -24,6 +24,8 @@ final class SequenceSlots {
         final int sequence;
         int[] cached = new int[0];
         long lastUsedNanos;
+        /** A chain is being drafted in it now: it is neither evicted nor given to another chain. */
+        boolean busy;
 
         Slot(int sequence) {
             this.sequence = sequence;
@@ -51,16 +53,27 @@ final class SequenceSlots {
 
     /**
      * The request's slot, or a fresh one whose sequence the caller must clear (it may hold an evicted request's
-     * cells, though its {@code cached} is empty).
+     * cells, though its {@code cached} is empty); null while the request's slot is busy, or every slot is.
      */
     Slot acquire(String requestId, long nowNanos) {
         Slot slot = byRequest.get(requestId);
+        if (slot != null && slot.busy) {
+            return null;
+        }
         if (slot == null) {
             Integer sequence = free.pollFirst();
             if (sequence == null) {
                 Iterator<Map.Entry<String, Slot>> eldest = byRequest.entrySet().iterator();
-                sequence = eldest.next().getValue().sequence;
-                eldest.remove();
+                while (sequence == null && eldest.hasNext()) {
+                    Slot candidate = eldest.next().getValue();
+                    if (!candidate.busy) {
+                        sequence = candidate.sequence;
+                        eldest.remove();
+                    }
+                }
+                if (sequence == null) {
+                    return null;
+                }
             }
             slot = new Slot(sequence);
             byRequest.put(requestId, slot);
@@ -84,13 +97,19 @@ final class SequenceSlots {
         List<Integer> expired = new ArrayList<>();
         for (Iterator<Slot> it = byRequest.values().iterator(); it.hasNext(); ) {
             Slot slot = it.next();
-            if (nowNanos - slot.lastUsedNanos > idleNanos) {
+            if (!slot.busy && nowNanos - slot.lastUsedNanos > idleNanos) {
                 it.remove();
                 free.addLast(slot.sequence);
                 expired.add(slot.sequence);
             }
         }
         return expired;
+    }
+
+    /** Whether a chain is being drafted in the request's sequence now. */
+    boolean isBusy(String requestId) {
+        Slot slot = byRequest.get(requestId);
+        return slot != null && slot.busy;
     }
 
     int cachedRequests() {

@@ -55,4 +55,19 @@ class SequenceSlotsTest {
         assertThat(slots.acquire("next", 6 * SECOND).sequence).isNotNegative();
         assertThat(slots.cachedRequests()).isEqualTo(2);
     }
+
+    @Test
+    void aBusySequenceIsNeitherEvictedNorSharedNorExpired() {
+        SequenceSlots slots = new SequenceSlots(2, SECOND);
+        SequenceSlots.Slot a = slots.acquire("a", 0);
+        a.busy = true;
+        assertThat(slots.acquire("a", 1)).as("its own request waits for it").isNull();
+        SequenceSlots.Slot b = slots.acquire("b", 2);
+        b.busy = true;
+        assertThat(slots.acquire("c", 3)).as("every sequence is busy").isNull();
+        assertThat(slots.expire(100 * SECOND)).isEmpty();
+        assertThat(slots.isBusy("a")).isTrue();
+        a.busy = false;
+        assertThat(slots.acquire("c", 101 * SECOND).sequence).as("the idle one gives way").isEqualTo(a.sequence);
+    }
 }

@@ -5,20 +5,25 @@ import io.speculum.protocol.DraftRequest;
 import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.ProtocolCodec;
 import io.speculum.protocol.Topics;
+import io.speculum.service.DraftHopTemplate;
 import io.speculum.service.GenerationEventPublisher;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 /** The verifier's messages as Kafka records keyed by request id: events to the reply topic, draft requests to llm.draft. */
 @Component
-class KafkaVerifierOutput implements VerifierOutput {
+class KafkaVerifierOutput implements VerifierOutput, AutoCloseable {
 
     private final KafkaTemplate<String, byte[]> kafka;
     private final GenerationEventPublisher events;
+    private final DistributionSummary requestBytes;
 
-    KafkaVerifierOutput(KafkaTemplate<String, byte[]> kafka) {
-        this.kafka = kafka;
+    KafkaVerifierOutput(KafkaTemplate<String, byte[]> kafka, MeterRegistry meters) {
+        this.kafka = DraftHopTemplate.of(kafka);
         this.events = new GenerationEventPublisher(kafka);
+        this.requestBytes = DraftMessageBytes.summary(meters, "request");
     }
 
     @Override
@@ -29,12 +34,19 @@ class KafkaVerifierOutput implements VerifierOutput {
     @Override
     public void requestDraft(DraftRequest request) {
         // a lost draft request costs one round's speed, never correctness: the round's deadline decodes alone
-        kafka.send(Topics.DRAFT, request.requestId(), ProtocolCodec.write(request));
+        byte[] value = ProtocolCodec.write(request);
+        requestBytes.record(value.length);
+        kafka.send(Topics.DRAFT, request.requestId(), value);
     }
 
     @Override
     public void releaseDrafts(DraftRelease release) {
         // same key as the draft requests: the drafter that holds the request's cache sees it, after the last request
         kafka.send(Topics.DRAFT, release.requestId(), ProtocolCodec.write(release));
+    }
+
+    @Override
+    public void close() {
+        DraftHopTemplate.close(kafka);
     }
 }

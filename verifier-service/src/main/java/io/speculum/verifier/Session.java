@@ -19,6 +19,10 @@ final class Session {
     /** A draft request for {@code state.round()} is out and no proposal has been taken for it yet. */
     boolean awaitingDraft;
     long draftRequestedNanos;
+    /** Tokens of this generation the drafters were last sent (0: none yet): the next request sends what follows. */
+    int drafterKnows;
+    /** Pre-drafts of later rounds (pipelined drafting). */
+    final DraftPipeline pipeline = new DraftPipeline();
     /** Some drafter was asked at least once: it may hold state for this request until released. */
     boolean askedDrafters;
     ScheduledFuture<?> draftDeadline;

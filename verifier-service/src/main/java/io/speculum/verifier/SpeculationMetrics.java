@@ -1,5 +1,8 @@
 package io.speculum.verifier;
 
+import io.speculum.protocol.HopStages;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -17,6 +20,7 @@ import java.util.function.ToDoubleFunction;
 public final class SpeculationMetrics implements MeterBinder {
 
     private static final String PREFIX = "speculum.spec_decode.";
+    private static final String[] HOP_STAGES = {"to_drafter", "drafter_wait", "drafting", "drafter_send", "to_verifier", "transport"};
 
     private final SpeculativeVerifier verifier;
 
@@ -39,6 +43,10 @@ public final class SpeculationMetrics implements MeterBinder {
                 SpeculationStatistics::droppedMessages);
         counter(registry, "rejected_requests", "Requests refused (overload, invalid input)", stats,
                 SpeculationStatistics::rejectedRequests);
+        counter(registry, "pipelined_rounds", "Rounds that verified a pre-draft (pipelined drafting)", stats,
+                SpeculationStatistics::pipelinedRounds);
+        counter(registry, "state_resends", "Draft requests sent again whole because a drafter lacked a delta's base", stats,
+                SpeculationStatistics::stateResends);
         for (int i = 0; i < SpeculationPolicy.MAX_DRAFT_TOKENS; i++) {
             int position = i;
             FunctionCounter.builder(PREFIX + "num_accepted_tokens_per_pos", stats, s -> s.acceptedAtPosition(position))
@@ -58,6 +66,13 @@ public final class SpeculationMetrics implements MeterBinder {
         Timer hop = Timer.builder(PREFIX + "draft_hop")
                 .description("From asking for a draft to receiving it (Kafka both ways plus drafting)")
                 .publishPercentileHistogram().register(registry);
+        Map<String, Timer> stages = new LinkedHashMap<>();
+        for (String stage : HOP_STAGES) {
+            stages.put(stage, Timer.builder(PREFIX + "draft_hop_stage")
+                    .description("One stage of the drafter hop (to_drafter, drafter_wait, drafting, drafter_send, to_verifier; "
+                            + "transport = to_drafter + to_verifier)")
+                    .tag("stage", stage).publishPercentileHistogram().register(registry));
+        }
         DistributionSummary chosen = DistributionSummary.builder(PREFIX + "draft_length")
                 .description("Draft length k the verifier asked for per round (0: decoded alone)")
                 .serviceLevelObjectives(0.5, 1, 2, 4, 8, 16, 32) // le=0.5: rounds decoded alone
@@ -66,6 +81,13 @@ public final class SpeculationMetrics implements MeterBinder {
             round.record(Duration.ofNanos((long) (record.roundMillis() * 1e6)));
             if (record.drafted() > 0) {
                 hop.record(Duration.ofNanos((long) (record.hopMillis() * 1e6)));
+            }
+            HopStages h = record.hop();
+            if (h != null) {
+                double[] millis = {h.toDrafter(), h.drafterWait(), h.drafting(), h.drafterSend(), h.toVerifier(), h.transport()};
+                for (int i = 0; i < millis.length; i++) {
+                    stages.get(HOP_STAGES[i]).record(Duration.ofNanos((long) (millis[i] * 1e6)));
+                }
             }
             chosen.record(record.requested());
             if (record.drafter() != null) {

@@ -1,5 +1,6 @@
 package io.speculum.verifier;
 
+import io.speculum.protocol.HopStages;
 import io.speculum.protocol.SpeculationPolicy;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class SpeculationStatistics {
 
     /** One verification round, for timers and histograms. */
-    public record RoundRecord(int drafted, int accepted, String drafter, double roundMillis, double hopMillis, int requested) {
+    public record RoundRecord(int drafted, int accepted, String drafter, double roundMillis, double hopMillis, int requested,
+                              HopStages hop) {
     }
 
     /** Draft tokens verified and accepted, per drafter name. */
@@ -35,6 +37,8 @@ public final class SpeculationStatistics {
     final LongAdder emittedTokens = new LongAdder();
     final LongAdder draftTimeouts = new LongAdder();
     final LongAdder droppedMessages = new LongAdder();
+    final LongAdder stateResends = new LongAdder();
+    final LongAdder pipelinedRounds = new LongAdder();
     final LongAdder rejectedRequests = new LongAdder();
     private final AtomicLongArray acceptedAtPosition = new AtomicLongArray(SpeculationPolicy.MAX_DRAFT_TOKENS);
     private final List<java.util.function.Consumer<RoundRecord>> listeners = new CopyOnWriteArrayList<>();
@@ -96,6 +100,19 @@ public final class SpeculationStatistics {
     /** Duplicated or stale messages recognised and dropped. */
     public long droppedMessages() {
         return droppedMessages.sum();
+    }
+
+    /** Draft requests sent again with the whole state because a drafter lacked a delta's base. */
+    public long stateResends() {
+        return stateResends.sum();
+    }
+
+    /**
+     * Rounds that verified a pre-draft (pipelined drafting): the drafter's guess of the round's start came true. The
+     * round's hop time says how much of it was hidden (0: the pre-draft was there when the round began).
+     */
+    public long pipelinedRounds() {
+        return pipelinedRounds.sum();
     }
 
     /** Requests refused (overload, invalid input). */

@@ -19,12 +19,14 @@ import io.speculum.protocol.CancelRequest;
 import io.speculum.protocol.DraftProposal;
 import io.speculum.protocol.DraftRelease;
 import io.speculum.protocol.DraftRequest;
+import io.speculum.protocol.DraftTiming;
 import io.speculum.protocol.GenerateRequest;
 import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.GenerationEvent.FinishReason;
 import io.speculum.protocol.GenerationState;
 import io.speculum.protocol.ProtocolError;
 import io.speculum.protocol.Successors;
+import io.speculum.protocol.TokenDelta;
 import io.speculum.protocol.ProtocolError.ErrorCode;
 import java.util.Arrays;
 import java.util.Map;
@@ -169,46 +171,112 @@ public final class SpeculativeVerifier implements AutoCloseable {
     }
 
     public void onProposal(DraftProposal proposal) {
-        GenerationState proposed = proposal.state();
-        Session session = proposed == null ? null : sessions.get(proposed.requestId());
+        long arrivedMicros = DraftTiming.nowMicros();
+        Session session = sessions.get(proposal.requestId());
         if (session == null) {
             statistics.droppedMessages.increment();
             return;
         }
         synchronized (session) {
-            if (session.finished || !session.awaitingDraft || proposed.round() != session.state.round()
-                    || proposed.tokens().length != session.state.tokens().length) {
-                LOG.debug("Dropping a stale or duplicate proposal for {} round {}", proposed.requestId(), proposed.round());
-                statistics.droppedMessages.increment();
+            if (session.finished || proposal.round() < session.state.round()) {
+                drop(proposal);
+                return;
+            }
+            if (proposal.error() != null && proposal.error().code() == ErrorCode.STATE_NEEDED) {
+                stateNeeded(session);
+                return;
+            }
+            boolean awaited = session.awaitingDraft && proposal.round() == session.state.round();
+            if (!awaited && proposal.isPredraft()) {
+                session.pipeline.hold(proposal, arrivedMicros); // early: verified at its round if its guess comes true
+                return;
+            }
+            if (!awaited || !proposal.continues(session.state.tokens())) {
+                if (awaited && session.pipeline.awaitingPredraft()) {
+                    // the pre-draft guessed this round's start wrong: ask for an ordinary draft (deadline running)
+                    session.pipeline.clear();
+                    output.requestDraft(draftRequest(session, session.requestedDraft, false, null));
+                    return;
+                }
+                drop(proposal);
                 return;
             }
             session.awaitingDraft = false;
             session.cancelDeadline();
-            double hopMillis = (System.nanoTime() - session.draftRequestedNanos) / 1e6;
-            if (proposal.error() != null && proposal.error().code() != ErrorCode.VOCABULARY_MISMATCH) {
-                LOG.debug("Drafter {} could not propose for {}: {}", proposal.drafter(), session.id(), proposal.error().message());
-                selfRound(session);
-                return;
+            DraftSource source = new DraftSource(proposal.drafter(), (System.nanoTime() - session.draftRequestedNanos) / 1e6,
+                    proposal.timing() == null ? null : proposal.timing().stagesUntil(arrivedMicros));
+            if (proposal.isPredraft()) {
+                usePredraft(session, proposal, source);
+            } else {
+                use(session, proposal, source);
             }
-            if (!vocabulary.equals(proposal.vocabulary())) {
-                fail(session, ErrorCode.VOCABULARY_MISMATCH, "Drafter '" + proposal.drafter() + "' has vocabulary "
-                        + proposal.vocabulary() + " but the verifier's model " + settings.modelName() + " has " + vocabulary
-                        + "; it cannot draft for this model");
-                return;
-            }
-            session.consecutiveTimeouts = 0;
-            if (proposal.isTree() && settings.treeBranches() > 1) {
-                verifyTree(session, TokenTree.usable(proposal, model.vocabulary().size(), draftRoom(session),
-                        settings.treeBranches(), engine.batchSize() - 1), proposal.drafter(), hopMillis);
-                return;
-            }
-            if (proposal.isTree()) { // a tree this verifier was not asked for: its first chain
-                proposal = TokenTree.firstChain(proposal);
-            }
-            int[] draft = usableDraft(session, proposal.tokens());
-            verify(session, draft, proposal.proposesPointMasses() ? java.util.List.of() : proposal.distributions().subList(0, draft.length),
-                    proposal.drafter(), hopMillis);
         }
+    }
+
+    /**
+     * Verifies a pre-draft whose guess came true, and asks its drafter for the pre-draft of the round after it (the
+     * request names the tokens being verified, so the drafter pre-drafts from them and drafts nothing else).
+     */
+    private void usePredraft(Session session, DraftProposal predraft, DraftSource source) {
+        int[] verifying = usableDraft(session, predraft.tokens());
+        use(session, predraft, source);
+        // after use(), which expects the pre-draft: a drafter that answers at once (STATE_NEEDED) cancels that
+        if (verifying.length > 0 && !session.finished) {
+            output.requestDraft(draftRequest(session, session.requestedDraft, false, verifying));
+            session.successors.clear();
+        }
+    }
+
+    private void drop(DraftProposal proposal) {
+        LOG.debug("Dropping a stale or duplicate proposal for {} round {}", proposal.requestId(), proposal.round());
+        statistics.droppedMessages.increment();
+    }
+
+    /**
+     * A drafter lacked a delta's base (another replica, or one that forgot): drafters get the whole state next. When
+     * a draft is awaited, it is asked for again at once (same round, same deadline).
+     */
+    private void stateNeeded(Session session) {
+        statistics.stateResends.increment();
+        session.drafterKnows = 0;
+        session.pipeline.clear();
+        if (session.awaitingDraft) {
+            output.requestDraft(draftRequest(session, session.requestedDraft, true, null));
+        }
+    }
+
+    /** Verifies a proposal that continues the session's committed tokens. */
+    private void use(Session session, DraftProposal proposal, DraftSource source) {
+        if (proposal.error() != null && proposal.error().code() != ErrorCode.VOCABULARY_MISMATCH) {
+            LOG.debug("Drafter {} could not propose for {}: {}", proposal.drafter(), session.id(), proposal.error().message());
+            selfRound(session);
+            return;
+        }
+        if (!vocabulary.equals(proposal.vocabulary())) {
+            fail(session, ErrorCode.VOCABULARY_MISMATCH, "Drafter '" + proposal.drafter() + "' has vocabulary "
+                    + proposal.vocabulary() + " but the verifier's model " + settings.modelName() + " has " + vocabulary
+                    + "; it cannot draft for this model");
+            return;
+        }
+        session.consecutiveTimeouts = 0;
+        if (proposal.isPredraft()) {
+            statistics.pipelinedRounds.increment();
+        }
+        if (proposal.isTree() && settings.treeBranches() > 1) {
+            verifyTree(session, TokenTree.usable(proposal, model.vocabulary().size(), draftRoom(session),
+                    settings.treeBranches(), engine.batchSize() - 1), source);
+            return;
+        }
+        if (proposal.isTree()) { // a tree this verifier was not asked for: its first chain
+            proposal = TokenTree.firstChain(proposal);
+        }
+        int[] draft = usableDraft(session, proposal.tokens());
+        if (settings.pipelines(session.state.speculation()) && draft.length > 0) {
+            // the drafter pre-drafts the round after this one from these tokens: expect it if they all pass
+            session.pipeline.expect(session.state.tokens().length, draft);
+        }
+        verify(session, draft, proposal.proposesPointMasses() ? java.util.List.of() : proposal.distributions().subList(0, draft.length),
+                source);
     }
 
     // ---- rounds -----------------------------------------------------------------------------------------------
@@ -248,14 +316,14 @@ public final class SpeculativeVerifier implements AutoCloseable {
                     learnSuccessors(session, prompt[prompt.length - 1], logits.last());
                     SparseDistribution target = TokenSampler.distribution(logits.last(), session.state.sampling());
                     int token = SpeculativeSampling.sampleTarget(target, session.state.sampling().seed(), session.nextPosition());
-                    commit(session, new int[] {token}, 0, 0, null, (System.nanoTime() - started) / 1e6, 0);
+                    commit(session, new int[] {token}, 0, 0, DraftSource.NONE, (System.nanoTime() - started) / 1e6);
                 }
             });
         }
     }
 
     /** Decodes the last committed token with {@code draft} and commits what verification accepts. */
-    private void verify(Session session, int[] draft, java.util.List<SparseDistribution> proposals, String drafter, double hopMillis) {
+    private void verify(Session session, int[] draft, java.util.List<SparseDistribution> proposals, DraftSource source) {
         int[] tokens = new int[draft.length + 1];
         tokens[0] = session.lastToken();
         System.arraycopy(draft, 0, tokens, 1, draft.length);
@@ -273,12 +341,11 @@ public final class SpeculativeVerifier implements AutoCloseable {
                 ChainVerification.Outcome outcome = ChainVerification.verify(draft, proposals,
                         i -> TokenSampler.distribution(logits.at(i), session.state.sampling()),
                         session.state.sampling().seed(), session.nextPosition());
-                if (drafter != null && !DRAFT_TEXT.equals(drafter)) {
+                if (source.fromDrafter()) {
                     session.speculation.observe(session.state.speculation().drafter(), session.requestedDraft, draft.length,
-                            outcome.accepted(), hopMillis);
+                            outcome.accepted(), source.hopMillis());
                 }
-                commit(session, outcome.tokens(), draft.length, outcome.accepted(), drafter,
-                        (System.nanoTime() - started) / 1e6, hopMillis);
+                commit(session, outcome.tokens(), draft.length, outcome.accepted(), source, (System.nanoTime() - started) / 1e6);
             }
         });
     }
@@ -288,7 +355,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
      * prefixes tagged with all of theirs), accepts a path by {@link TreeVerification}, keeps that path in the
      * session's sequence and frees the other branches.
      */
-    private void verifyTree(Session session, TokenTree tree, String drafter, double hopMillis) {
+    private void verifyTree(Session session, TokenTree tree, DraftSource source) {
         if (tree.size() == 0) {
             selfRound(session);
             return;
@@ -315,9 +382,8 @@ public final class SpeculativeVerifier implements AutoCloseable {
                         session.state.sampling().seed(), session.nextPosition());
                 keepBranch(session, tree, outcome, startPosition, sequences);
                 session.speculation.observe(session.state.speculation().drafter(), session.requestedDraft, tree.depth(),
-                        tree.size(), outcome.accepted(), hopMillis);
-                commit(session, outcome.tokens(), tree.size(), outcome.accepted(), drafter, (System.nanoTime() - started) / 1e6,
-                        hopMillis);
+                        tree.size(), outcome.accepted(), source.hopMillis());
+                commit(session, outcome.tokens(), tree.size(), outcome.accepted(), source, (System.nanoTime() - started) / 1e6);
             }
         });
     }
@@ -353,10 +419,10 @@ public final class SpeculativeVerifier implements AutoCloseable {
     }
 
     private void selfRound(Session session) {
-        verify(session, new int[0], java.util.List.of(), null, 0);
+        verify(session, new int[0], java.util.List.of(), DraftSource.NONE);
     }
 
-    private void commit(Session session, int[] tokens, int drafted, int accepted, String drafter, double roundMillis, double hopMillis) {
+    private void commit(Session session, int[] tokens, int drafted, int accepted, DraftSource source, double roundMillis) {
         int round = session.state.round();
         CompletionTracker.Commit commit = session.tracker.commit(tokens);
         session.state = session.state.advance(commit.tokens());
@@ -366,11 +432,12 @@ public final class SpeculativeVerifier implements AutoCloseable {
         session.draftedTokens += drafted;
         session.acceptedTokens += accepted;
         int requested = round > 0 ? session.requestedDraft : 0;
-        SpeculationStatistics.RoundRecord record = new SpeculationStatistics.RoundRecord(drafted, accepted, drafter, roundMillis,
-                hopMillis, requested);
+        SpeculationStatistics.RoundRecord record = new SpeculationStatistics.RoundRecord(drafted, accepted, source.drafter(),
+                roundMillis, source.hopMillis(), requested, source.stages());
         statistics.recordRound(record, commit.tokens().length);
         output.reply(session.request.replyTopic(), new GenerationEvent.Round(session.id(), round, commit.tokens(), commit.text(),
-                new GenerationEvent.RoundStats(drafted, accepted, drafter, roundMillis, hopMillis, requested)));
+                new GenerationEvent.RoundStats(drafted, accepted, source.drafter(), roundMillis, source.hopMillis(), requested,
+                        source.stages())));
         if (commit.finish() != null) {
             finish(session, commit.finish(), "");
             return;
@@ -392,7 +459,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
         int[] hinted = nextHintChunk(session);
         if (hinted.length > 0) {
             session.requestedDraft = hinted.length;
-            verify(session, hinted, java.util.List.of(), DRAFT_TEXT, 0);
+            verify(session, hinted, java.util.List.of(), DraftSource.DRAFT_TEXT);
             return;
         }
         if (session.selfRoundsLeft > 0) {
@@ -403,18 +470,53 @@ public final class SpeculativeVerifier implements AutoCloseable {
         }
         int k = session.speculation.choose(session.state.speculation(), draftRoom(session));
         session.requestedDraft = k;
+        int[] committed = session.state.tokens();
+        DraftProposal ready = session.pipeline.take(session.state.round());
+        if (ready != null && !ready.continues(committed)) {
+            session.pipeline.clear(); // its guess did not come true: ask for an ordinary draft
+            ready = null;
+        }
         if (k == 0) {
+            session.pipeline.clear();
             selfRound(session);
             return;
         }
-        session.awaitingDraft = true;
         session.askedDrafters = true;
+        if (ready != null) {
+            // the drafter guessed this round's start right: its pre-draft is here, no hop to wait for
+            usePredraft(session, ready, new DraftSource(ready.drafter(), 0, ready.timing() == null ? null
+                    : ready.timing().stagesUntil(session.pipeline.heldArrivedMicros())));
+            return;
+        }
+        session.awaitingDraft = true;
         session.draftRequestedNanos = System.nanoTime();
         int round = session.state.round();
         session.draftDeadline = timer.schedule(() -> onDraftTimeout(session, round), settings.draftTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        output.requestDraft(new DraftRequest(session.state, k, session.state.speculation().drafter(), System.currentTimeMillis(),
-                session.successors, settings.treeBranches()));
+        if (session.pipeline.awaitingPredraft(committed)) {
+            return; // the last draft passed whole: its pre-draft for this round is on its way
+        }
+        session.pipeline.clear();
+        output.requestDraft(draftRequest(session, k, false, null));
         session.successors.clear();
+    }
+
+    /**
+     * The draft request for the session's round: the tokens committed since the drafter's last request, or the
+     * whole state on the first request and when {@code whole} (a drafter that lacks the delta's base). With
+     * {@code ahead} (the pre-draft being verified now), it asks only for the pre-draft of the round after.
+     */
+    private DraftRequest draftRequest(Session session, int k, boolean whole, int[] ahead) {
+        GenerationState state = session.state;
+        int[] tokens = state.tokens();
+        int known = session.drafterKnows;
+        session.drafterKnows = tokens.length;
+        boolean pipelined = settings.pipelines(state.speculation());
+        // an ahead request is for the round after the one verifying those tokens
+        int round = ahead == null || ahead.length == 0 ? state.round() : state.round() + 1;
+        TokenDelta delta = whole || known == 0 || known > tokens.length ? null
+                : new TokenDelta(known, Arrays.copyOfRange(tokens, known, tokens.length));
+        return new DraftRequest(state.requestId(), round, delta == null ? state : null, delta, k, state.speculation().drafter(),
+                DraftTiming.nowMicros(), session.successors, settings.treeBranches(), pipelined, ahead);
     }
 
     private void onDraftTimeout(Session session, int round) {
@@ -424,6 +526,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
             }
             session.awaitingDraft = false;
             session.draftDeadline = null;
+            session.pipeline.clear();
             session.consecutiveTimeouts++;
             // back off exponentially while drafters do not answer; a late proposal for this round is dropped as stale
             session.selfRoundsLeft = Math.min(MAX_SELF_ROUNDS_AFTER_TIMEOUT, (1 << Math.min(session.consecutiveTimeouts, 6)) - 1);

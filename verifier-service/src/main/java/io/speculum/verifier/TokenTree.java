@@ -115,8 +115,7 @@ final class TokenTree {
         int[] tokens = chain.stream().mapToInt(i -> proposal.tokens()[i]).toArray();
         List<SparseDistribution> distributions = proposal.proposesPointMasses() ? List.of()
                 : chain.stream().map(i -> proposal.distributions().get(i)).toList();
-        return new DraftProposal(proposal.state(), proposal.drafter(), proposal.vocabulary(), tokens, distributions,
-                proposal.draftMillis(), proposal.error(), proposal.sentAtMillis());
+        return proposal.withTokens(tokens, distributions);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.speculum.verifier;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.speculum.protocol.CancelRequest;
 import io.speculum.protocol.DraftProposal;
 import io.speculum.protocol.GenerateRequest;
@@ -17,9 +19,11 @@ import org.springframework.stereotype.Component;
 class VerifierListeners {
 
     private final SpeculativeVerifier verifier;
+    private final DistributionSummary proposalBytes;
 
-    VerifierListeners(SpeculativeVerifier verifier) {
+    VerifierListeners(SpeculativeVerifier verifier, MeterRegistry meters) {
         this.verifier = verifier;
+        this.proposalBytes = DraftMessageBytes.summary(meters, "proposal");
     }
 
     @KafkaListener(id = "verifier-generate", topics = Topics.GENERATE, groupId = "${speculum.verifier.group:speculum-verifier}")
@@ -32,6 +36,7 @@ class VerifierListeners {
 
     @KafkaListener(id = "verifier-verify", topics = Topics.VERIFY, groupId = "${speculum.verifier.group:speculum-verifier}")
     void onProposal(byte[] value) {
+        proposalBytes.record(value.length);
         verifier.onProposal(ProtocolCodec.read(value, DraftProposal.class));
     }
 }

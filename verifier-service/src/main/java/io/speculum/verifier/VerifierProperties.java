@@ -26,6 +26,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                        tokens are grouped (exactness to the last bit on F32 targets); off, llama.cpp's fastest
  *                        kernels run and exactness means equal to the verifier's own batched computation (on the
  *                        2-core benchmark machine, off halved the cost of a decode of the ~150M padded target)
+ * @param pipelinedDrafts drafters pre-draft the next round while the verifier verifies this one (requests may say
+ *                        otherwise in their speculation policy)
  */
 @ConfigurationProperties("speculum.verifier")
 public record VerifierProperties(
@@ -41,7 +43,8 @@ public record VerifierProperties(
         @DefaultValue("4") int successorCandidates,
         @DefaultValue Cost cost,
         @DefaultValue("1") int treeBranches,
-        @DefaultValue("true") boolean batchInvariant) {
+        @DefaultValue("true") boolean batchInvariant,
+        @DefaultValue("true") boolean pipelinedDrafts) {
 
     /**
      * What decoding n tokens at once costs; measured at start with timed decodes where not configured.
@@ -63,7 +66,7 @@ public record VerifierProperties(
 
     VerifierSettings toSettings() {
         return new VerifierSettings(modelName, sequenceContext, maxSessions, maxWaiting, Math.min(maxTokens, sequenceContext),
-                draftTimeout, 10_000, successorCandidates, treeBranches);
+                draftTimeout, 10_000, successorCandidates, treeBranches, pipelinedDrafts);
     }
 
     int effectiveThreads() {

@@ -17,9 +17,18 @@ import java.util.Objects;
  *                         next draft request (token recycling learns from them; 0 sends none)
  * @param treeBranches     most branches (leaves) of a token tree the verifier verifies in one decode; 1: chains only.
  *                         Each session then uses this many KV sequences of the engine ({@link #engineSequences})
+ * @param pipelinedDrafts  by default (a request's policy may say otherwise), drafters pre-draft the next round while
+ *                         this one is verified, hiding the drafter hop when the draft is accepted whole (chains only)
  */
 public record VerifierSettings(String modelName, int sequenceContext, int maxSessions, int maxWaiting, int maxTokens,
-                               Duration draftTimeout, int finishedMemory, int successorCandidates, int treeBranches) {
+                               Duration draftTimeout, int finishedMemory, int successorCandidates, int treeBranches,
+                               boolean pipelinedDrafts) {
+
+    public VerifierSettings(String modelName, int sequenceContext, int maxSessions, int maxWaiting, int maxTokens,
+                            Duration draftTimeout, int finishedMemory, int successorCandidates, int treeBranches) {
+        this(modelName, sequenceContext, maxSessions, maxWaiting, maxTokens, draftTimeout, finishedMemory, successorCandidates,
+                treeBranches, false);
+    }
 
     public VerifierSettings(String modelName, int sequenceContext, int maxSessions, int maxWaiting, int maxTokens,
                             Duration draftTimeout, int finishedMemory, int successorCandidates) {
@@ -56,16 +65,28 @@ public record VerifierSettings(String modelName, int sequenceContext, int maxSes
     }
 
     public VerifierSettings withDraftTimeout(Duration timeout) {
-        return new VerifierSettings(modelName, sequenceContext, maxSessions, maxWaiting, maxTokens, timeout, finishedMemory, successorCandidates, treeBranches);
+        return new VerifierSettings(modelName, sequenceContext, maxSessions, maxWaiting, maxTokens, timeout, finishedMemory, successorCandidates, treeBranches,
+                pipelinedDrafts);
     }
 
     public VerifierSettings withCapacity(int sessions, int waiting) {
-        return new VerifierSettings(modelName, sequenceContext, sessions, waiting, maxTokens, draftTimeout, finishedMemory, successorCandidates, treeBranches);
+        return new VerifierSettings(modelName, sequenceContext, sessions, waiting, maxTokens, draftTimeout, finishedMemory, successorCandidates, treeBranches,
+                pipelinedDrafts);
     }
 
     public VerifierSettings withTreeBranches(int branches) {
         return new VerifierSettings(modelName, sequenceContext, maxSessions, maxWaiting, maxTokens, draftTimeout, finishedMemory,
-                successorCandidates, branches);
+                successorCandidates, branches, pipelinedDrafts);
+    }
+
+    public VerifierSettings withPipelinedDrafts(boolean on) {
+        return new VerifierSettings(modelName, sequenceContext, maxSessions, maxWaiting, maxTokens, draftTimeout, finishedMemory,
+                successorCandidates, treeBranches, on);
+    }
+
+    /** Whether a request's drafts are pipelined: its policy's choice, else this verifier's default; chains only. */
+    public boolean pipelines(io.speculum.protocol.SpeculationPolicy policy) {
+        return treeBranches == 1 && (policy.pipelined() != null ? policy.pipelined() : pipelinedDrafts);
     }
 
     /** KV sequences the engine needs: one per session and tree branch. */

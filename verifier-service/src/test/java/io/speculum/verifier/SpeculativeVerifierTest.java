@@ -100,14 +100,18 @@ class SpeculativeVerifierTest {
     }
 
     @ParameterizedTest(name = "{0} drafter, k = {1}")
-    @CsvSource({"q8, 1", "q8, 4", "q8, 8", "l2, 1", "l2, 4", "l2, 8", "ngram, 8", "recycling, 4", "hybrid, 8", "recycling-tree, 4", "l2-tree, 4", "hybrid-tree, 8"})
+    @CsvSource({"q8, 1", "q8, 4", "q8, 8", "l2, 1", "l2, 4", "l2, 8", "ngram, 8", "recycling, 4", "hybrid, 8", "recycling-tree, 4", "l2-tree, 4", "hybrid-tree, 8",
+            "q8-pipelined, 2", "q8-pipelined, 8", "l2-pipelined, 4", "hybrid-pipelined, 8"})
     void greedySpeculativeOutputIsTokenIdenticalToTheTargetAlone(String drafterName, int k) {
         DraftService drafts = drafterService(drafterName.startsWith("l2") ? twoLayers : q8);
         boolean tree = drafterName.endsWith("-tree");
-        String base = drafterName.replace("-tree", "");
+        boolean pipelined = drafterName.endsWith("-pipelined");
+        String base = drafterName.replace("-tree", "").replace("-pipelined", "");
         String kind = base.equals("q8") || base.equals("l2") ? "model" : base;
         InProcessLink link = new InProcessLink().drafter(drafts);
-        SpeculativeVerifier verifier = verifier(link, VerifierSettings.defaults("stories260K", 512).withTreeBranches(tree ? 4 : 1));
+        // a long deadline: a round that waits for it is a lost answer, not a slow machine
+        SpeculativeVerifier verifier = verifier(link, VerifierSettings.defaults("stories260K", 512).withTreeBranches(tree ? 4 : 1)
+                .withPipelinedDrafts(pipelined).withDraftTimeout(Duration.ofSeconds(10)));
         for (int i = 0; i < prompts.size(); i++) { // all at once: rounds of different requests share decodes
             verifier.onGenerate(request("p" + i, prompts.get(i), SamplingParams.greedy(), SpeculationPolicy.fixed(k).withDrafter(kind)));
         }
@@ -120,6 +124,7 @@ class SpeculativeVerifierTest {
             drafted += ((GenerationEvent.Done) end).stats().draftedTokens();
         }
         assertThat(drafted).as("drafts were verified").isGreaterThan(prompts.size());
+        assertThat(verifier.statistics().draftTimeouts()).as("every draft request was answered").isZero();
         if (tree) {
             long treeRounds = IntStream.range(0, prompts.size()).boxed().flatMap(i -> link.events("p" + i).stream())
                     .filter(e -> e instanceof GenerationEvent.Round r && r.stats().drafted() > r.stats().requested()).count();
@@ -131,6 +136,78 @@ class SpeculativeVerifierTest {
         if (drafterName.equals("q8") && k >= 4) {
             assertThat(verifier.statistics().acceptanceRate()).as("a Q8_0 copy agrees almost always").isGreaterThan(0.8);
         }
+        if (drafterName.startsWith("q8-pipelined")) {
+            assertThat(verifier.statistics().pipelinedRounds()).as("pre-drafts were verified without a hop")
+                    .isGreaterThan(prompts.size());
+        } else if (!pipelined) {
+            assertThat(verifier.statistics().pipelinedRounds()).isZero();
+        }
+        List<DraftRequest> requests = link.draftRequests();
+        assertThat(requests.stream().filter(r -> r.state() != null).count()).as("the whole state once per generation")
+                .isEqualTo(prompts.size());
+    }
+
+    @ParameterizedTest(name = "pipelined: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aGenerationWhoseDrafterReplicaChangesCompletesExactly(boolean pipelined) {
+        // two drafter replicas; the draft requests go to one, then to the other, then back (a rebalance, a restart):
+        // a replica without a delta's base answers STATE_NEEDED and gets the whole state within the same round
+        DraftService first = drafterService(q8);
+        DraftService second = drafterService(q8);
+        InProcessLink link = new InProcessLink().drafter(first);
+        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+        link.intercept(request -> {
+            int n = sent.getAndIncrement();
+            link.drafter(n % 8 < 4 ? first : second);
+            link.forward(request);
+        });
+        // a long deadline: a round that waits for it is a lost answer, not a slow machine
+        SpeculativeVerifier verifier = verifier(link, VerifierSettings.defaults("stories260K", 512).withPipelinedDrafts(pipelined)
+                .withDraftTimeout(Duration.ofSeconds(10)));
+        for (int i = 0; i < 4; i++) {
+            verifier.onGenerate(request("moved" + i, prompts.get(i), SamplingParams.greedy(), SpeculationPolicy.fixed(4)));
+        }
+        for (int i = 0; i < 4; i++) {
+            assertThat(link.awaitEnd("moved" + i)).isInstanceOf(GenerationEvent.Done.class);
+            assertThat(link.tokens("moved" + i)).as("prompt %d", i).containsExactly(TargetOnly.generate(target,
+                    target.vocabulary().tokenize(prompts.get(i), true, false), TOKENS, SamplingParams.greedy()));
+        }
+        assertThat(verifier.statistics().stateResends()).as("replicas asked for the whole state").isPositive();
+        assertThat(verifier.statistics().draftTimeouts()).as("no round waited for its deadline").isZero();
+        assertThat(verifier.statistics().acceptedTokens()).as("both replicas drafted").isGreaterThan(4L * TOKENS / 2);
+    }
+
+    @Test
+    void draftRequestBytesDoNotGrowWithTheGeneration() {
+        // the longest generation the 512-position context allows: every request after the first carries a delta
+        InProcessLink link = new InProcessLink().drafter(drafterService(q8));
+        SpeculativeVerifier verifier = verifier(link, VerifierSettings.defaults("stories260K", 512));
+        int[] prompt = target.vocabulary().tokenize(prompts.get(0), true, false);
+        int tokens = 511 - prompt.length;
+        verifier.onGenerate(request("long", prompts.get(0), SamplingParams.greedy(), SpeculationPolicy.fixed(4).withPipelining(false))
+                .withMaxTokens(tokens));
+        assertThat(link.awaitEnd("long")).isInstanceOf(GenerationEvent.Done.class);
+        List<DraftRequest> requests = link.draftRequests();
+        int[] bytes = requests.stream().mapToInt(r -> io.speculum.protocol.ProtocolCodec.write(r).length).toArray();
+        int[] generated = requests.stream().mapToInt(r -> r.basis() - prompt.length).toArray();
+        int early = maxBytes(bytes, generated, 1, 64);
+        int late = maxBytes(bytes, generated, tokens - 64, tokens);
+        System.out.printf("draft request bytes per round: first (whole state) %d, up to 64 generated %d, %d..%d generated %d%n",
+                bytes[0], early, tokens - 64, tokens, late);
+        assertThat(requests.getFirst().state()).as("the first request carries the whole state").isNotNull();
+        assertThat(requests.subList(1, requests.size())).allSatisfy(r -> assertThat(r.delta()).isNotNull());
+        assertThat(late).as("bytes per round after %d tokens, against after 64", tokens - 64).isLessThanOrEqualTo(early + 16);
+        assertThat(late).isLessThan(bytes[0]);
+    }
+
+    private static int maxBytes(int[] bytes, int[] generated, int from, int to) {
+        int max = 0;
+        for (int i = 1; i < bytes.length; i++) {
+            if (generated[i] >= from && generated[i] <= to) {
+                max = Math.max(max, bytes[i]);
+            }
+        }
+        return max;
     }
 
     @Test
@@ -218,6 +295,36 @@ class SpeculativeVerifierTest {
         for (int seed = runs; seed < 2 * runs; seed++) { // independent seeds: a two-sample test
             int[] t = TargetOnly.generate(target, promptTokens, 3, sampling.withSeed(seed));
             targetOnly.merge(t[1] + "," + t[2], 1, Integer::sum);
+        }
+        assertThat(twoSampleChiSquarePValue(speculative, targetOnly)).isGreaterThan(0.001);
+    }
+
+    @Test
+    void sampledJointOfPipelinedRoundsFollowsTheTarget() {
+        // the Q8_0 copy's drafts pass whole often, so later rounds verify pre-drafts: the law of tokens 4 and 5
+        // (in the second verification round when the first passed whole) must still be the target's
+        int runs = 1500;
+        SamplingParams sampling = SamplingParams.ofTemperature(1.0, 0);
+        String prompt = "Once upon a time, there was a little dog named Max.";
+        InProcessLink link = new InProcessLink().drafter(drafterService(q8));
+        SpeculativeVerifier verifier = verifier(link, VerifierSettings.defaults("stories260K", 512).withCapacity(8, runs)
+                .withPipelinedDrafts(true).withDraftTimeout(Duration.ofSeconds(10)));
+        for (int seed = 0; seed < runs; seed++) {
+            verifier.onGenerate(request("pj" + seed, prompt, sampling.withSeed(seed), SpeculationPolicy.fixed(2)).withMaxTokens(6));
+        }
+        Map<String, Integer> speculative = new HashMap<>();
+        for (int seed = 0; seed < runs; seed++) {
+            link.awaitEnd("pj" + seed);
+            int[] t = link.tokens("pj" + seed);
+            speculative.merge(t[4] + "," + t[5], 1, Integer::sum);
+        }
+        assertThat(verifier.statistics().pipelinedRounds()).as("rounds that verified a pre-draft").isGreaterThan(runs / 4);
+        assertThat(verifier.statistics().draftTimeouts()).isZero();
+        Map<String, Integer> targetOnly = new HashMap<>();
+        int[] promptTokens = target.vocabulary().tokenize(prompt, true, false);
+        for (int seed = runs; seed < 2 * runs; seed++) {
+            int[] t = TargetOnly.generate(target, promptTokens, 6, sampling.withSeed(seed));
+            targetOnly.merge(t[4] + "," + t[5], 1, Integer::sum);
         }
         assertThat(twoSampleChiSquarePValue(speculative, targetOnly)).isGreaterThan(0.001);
     }

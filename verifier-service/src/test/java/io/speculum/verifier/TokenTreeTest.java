@@ -15,7 +15,8 @@ class TokenTreeTest {
             SamplingParams.greedy(), null, null, 0, 0);
 
     private static DraftProposal proposal(int[] tokens, int[] parents) {
-        return new DraftProposal(STATE, "recycling", "fp", tokens, List.of(), 0, null, 0, parents);
+        return new DraftProposal(STATE.requestId(), STATE.round(), STATE.tokens().length, "recycling", "fp", tokens, List.of(),
+                null, null, parents);
     }
 
     @Test
