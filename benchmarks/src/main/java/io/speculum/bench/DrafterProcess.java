@@ -1,6 +1,5 @@
 package io.speculum.bench;
 
-import io.speculum.drafter.DrafterApplication;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +31,7 @@ final class DrafterProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Dde.kherud.llama.tmpdir=" + nativeTmp,
                 "-Dspeculum.llama.tmpdir=" + nativeTmp, "-cp", System.getProperty("java.class.path"),
-                DrafterApplication.class.getName(), "--server.port=0", "--spring.kafka.bootstrap-servers=" + bootstrap,
+                DrafterWithEcho.class.getName(), "--server.port=0", "--spring.kafka.bootstrap-servers=" + bootstrap,
                 "--logging.level.root=warn", "--spring.main.banner-mode=off"));
         command.addAll(arguments);
         process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

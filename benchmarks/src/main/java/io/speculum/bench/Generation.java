@@ -1,6 +1,7 @@
 package io.speculum.bench;
 
 import io.speculum.protocol.GenerationEvent;
+import io.speculum.protocol.HopStages;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,13 +12,14 @@ import java.util.List;
  *
  * @param tokenIds the completion's token ids (empty where a variant reports text only)
  * @param hops     drafter hop per drafted round, ms (ask for a draft .. receive it)
+ * @param stages   where each stamped hop went, stage by stage
  */
 record Generation(String id, int tokens, int[] tokenIds, String text, double seconds, int rounds, int drafted, int accepted,
-                  double[] hops) {
+                  double[] hops, List<HopStages> stages) {
 
     /** A generation known by its text and token count only (java-llama.cpp's stream). */
     static Generation ofText(String id, int tokens, String text, double seconds) {
-        return new Generation(id, tokens, new int[0], text, seconds, 0, 0, 0, new double[0]);
+        return new Generation(id, tokens, new int[0], text, seconds, 0, 0, 0, new double[0], List.of());
     }
 
     /** Same tokens as {@code other}, compared by id where both have them, else by text and count. */
@@ -37,6 +39,7 @@ record Generation(String id, int tokens, int[] tokenIds, String text, double sec
         int accepted = 0;
         StringBuilder text = new StringBuilder();
         List<Double> hops = new ArrayList<>();
+        List<HopStages> stages = new ArrayList<>();
         for (GenerationEvent event : events) {
             switch (event) {
                 case GenerationEvent.Round round -> {
@@ -45,6 +48,9 @@ record Generation(String id, int tokens, int[] tokenIds, String text, double sec
                     text.append(round.text());
                     if (round.stats().drafted() > 0) {
                         hops.add(round.stats().hopMillis());
+                    }
+                    if (round.stats().hop() != null) {
+                        stages.add(round.stats().hop());
                     }
                 }
                 case GenerationEvent.Done done -> {
@@ -58,7 +64,7 @@ record Generation(String id, int tokens, int[] tokenIds, String text, double sec
         }
         int[] all = ids.stream().flatMapToInt(Arrays::stream).toArray();
         return new Generation(id, tokens, all, text.toString(), seconds, rounds, drafted, accepted,
-                hops.stream().mapToDouble(Double::doubleValue).toArray());
+                hops.stream().mapToDouble(Double::doubleValue).toArray(), List.copyOf(stages));
     }
 
     double tokensPerSecond() {

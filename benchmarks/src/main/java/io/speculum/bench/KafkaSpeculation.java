@@ -1,5 +1,7 @@
 package io.speculum.bench;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.speculum.protocol.GenerateRequest;
 import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.ProtocolCodec;
@@ -37,8 +39,8 @@ import org.springframework.kafka.test.utils.ContainerTestUtils;
  */
 final class KafkaSpeculation implements AutoCloseable {
 
-    private static final String PING = "bench-ping";
-    private static final String PONG = "bench-pong";
+    private static final String PING = DrafterWithEcho.PING;
+    private static final String PONG = DrafterWithEcho.PONG;
 
     private final EmbeddedKafkaKraftBroker broker;
     private final DrafterProcess drafterProcess;
@@ -116,30 +118,40 @@ final class KafkaSpeculation implements AutoCloseable {
         return verifierApp.getBean(SpeculativeVerifier.class).statistics().draftTimeouts();
     }
 
-    /** Round trips ping -> echo -> pong of 2 KB with plain clients: the floor any two-hop exchange over this broker pays. */
-    double[] pingPong(int rounds) throws Exception {
+    /** Rounds that verified a pre-draft that was ready when they began, so far. */
+    long pipelinedRounds() {
+        return verifierApp.getBean(SpeculativeVerifier.class).statistics().pipelinedRounds();
+    }
+
+    /** The mean bytes of a draft request and of a proposal on the hop so far (the verifier's meters). */
+    int[] meanDraftMessageBytes() {
+        MeterRegistry meters = verifierApp.getBean(MeterRegistry.class);
+        return new int[] {meanBytes(meters, "request"), meanBytes(meters, "proposal")};
+    }
+
+    private static int meanBytes(MeterRegistry meters, String direction) {
+        DistributionSummary summary = meters.find("speculum.spec_decode.draft_message_bytes").tag("direction", direction).summary();
+        return summary == null ? 0 : (int) Math.round(summary.mean());
+    }
+
+    /**
+     * Round trips ping -> echo -> pong of {@code payload} bytes, the echo in the drafter-service's JVM
+     * ({@link DrafterWithEcho}), the pinger in this one (the verifier's): the floor any two-hop exchange between these
+     * two processes over this broker pays.
+     */
+    double[] pingPong(int rounds, int payload) throws Exception {
         String bootstrap = broker.getBrokersAsString();
-        byte[] payload = new byte[2048];
-        KafkaConsumer<String, byte[]> echoIn = consumer(bootstrap, "bench-echo");
-        Thread echo = Thread.ofPlatform().daemon().start(() -> {
-            try (echoIn; KafkaProducer<String, byte[]> out = producer(bootstrap)) {
-                echoIn.subscribe(List.of(PING));
-                while (true) {
-                    for (ConsumerRecord<String, byte[]> record : echoIn.poll(Duration.ofMillis(100))) {
-                        out.send(new ProducerRecord<>(PONG, record.key(), record.value()));
-                    }
-                }
-            } catch (org.apache.kafka.common.errors.WakeupException e) {
-                // stopped
-            }
-        });
+        byte[] bytes = new byte[payload];
         try (KafkaConsumer<String, byte[]> in = consumer(bootstrap, "bench-pinger"); KafkaProducer<String, byte[]> out = producer(bootstrap)) {
             in.subscribe(List.of(PONG));
+            while (in.assignment().isEmpty()) {
+                in.poll(Duration.ofMillis(50));
+            }
             double[] times = new double[rounds];
             for (int i = -50; i < rounds; i++) {
                 String key = Integer.toString(i);
                 long started = System.nanoTime();
-                out.send(new ProducerRecord<>(PING, key, payload));
+                out.send(new ProducerRecord<>(PING, key, bytes));
                 boolean back = false;
                 long deadline = started + TimeUnit.SECONDS.toNanos(30);
                 while (!back && System.nanoTime() < deadline) {
@@ -148,16 +160,13 @@ final class KafkaSpeculation implements AutoCloseable {
                     }
                 }
                 if (!back) {
-                    throw new IllegalStateException("ping " + i + " did not come back");
+                    throw new IllegalStateException("ping " + i + " did not come back from the drafter's JVM");
                 }
                 if (i >= 0) {
                     times[i] = (System.nanoTime() - started) / 1e6;
                 }
             }
             return times;
-        } finally {
-            echoIn.wakeup();
-            echo.join(10_000);
         }
     }
 
@@ -167,7 +176,8 @@ final class KafkaSpeculation implements AutoCloseable {
     }
 
     private static KafkaProducer<String, byte[]> producer(String bootstrap) {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.LINGER_MS_CONFIG, 0),
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.LINGER_MS_CONFIG, 0,
+                ProducerConfig.ACKS_CONFIG, "1", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false),
                 new StringSerializer(), new ByteArraySerializer());
     }
 

@@ -5,6 +5,7 @@ import io.speculum.llama.CostPadder;
 import io.speculum.llama.CostPadding;
 import io.speculum.llama.Model;
 import io.speculum.llama.PaddedTarget;
+import io.speculum.protocol.HopStages;
 import io.speculum.protocol.GenerateRequest;
 import io.speculum.protocol.SpeculationPolicy;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -75,12 +77,10 @@ public final class SpeculativeDecodingBenchmark {
                     padded.padded().heads(), padded.padded().kvHeads(), padded.parameters() / 1e6,
                     models.stories().metadata().parameterCount() / 1e6, padded.bytes() >> 20, seconds(padStarted));
             try (Model target = Model.load(padded.file())) {
-                if (settings.runs("cost")) {
-                    costCurve(settings, target);
-                }
+                CostTable cost = settings.runs("cost") ? costCurve(settings, target) : null;
                 if (settings.runs("speed")) {
                     Path drafterFile = models.derivedFile(BenchDrafters.WALL_CLOCK_FORMAT, 0);
-                    wallClock(settings, models, target, padded.file(), drafterFile, prompts, timer, work);
+                    wallClock(settings, models, target, padded.file(), drafterFile, prompts, timer, work, cost);
                 }
                 if (settings.runs("auto")) {
                     automaticPolicy(settings, models, target, prompts, timer);
@@ -144,46 +144,68 @@ public final class SpeculativeDecodingBenchmark {
 
     // ---- 2. cost curve ------------------------------------------------------------------------------------------
 
-    private static void costCurve(BenchSettings settings, Model target) {
-        long started = System.nanoTime();
-        System.out.printf("%n2. one decode of k tokens on the padded target (logits at every position), %d thread(s), "
-                + "median of %d, relative to k = 1%n  %-18s", settings.threads(), settings.costRepeats(), "batch invariance");
+    /** Also times k + 1 and c·(k + 1) tokens (one round of k-token drafts, alone and for c sessions) and c alone. */
+    private static int[] costSizes(BenchSettings settings) {
+        java.util.TreeSet<Integer> sizes = new java.util.TreeSet<>();
         for (int k : COST_KS) {
-            System.out.printf(" %7s", "k=" + k);
+            sizes.add(k);
         }
-        System.out.printf(" %10s%n", "k=1 (ms)");
+        sizes.add(settings.k() + 1);
+        for (int c : settings.concurrency()) {
+            sizes.add(c);
+            sizes.add(c * (settings.k() + 1));
+        }
+        return sizes.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static CostTable costCurve(BenchSettings settings, Model target) {
+        long started = System.nanoTime();
+        int[] sizes = costSizes(settings);
+        System.out.printf("%n2. one decode of n tokens on the padded target (logits at every position), %d thread(s), "
+                + "median of %d, relative to n = 1%n  %-18s", settings.threads(), settings.costRepeats(), "batch invariance");
+        for (int n : sizes) {
+            System.out.printf(" %7s", "n=" + n);
+        }
+        System.out.printf(" %10s%n", "n=1 (ms)");
+        Map<Boolean, Map<Integer, Double>> measured = new java.util.HashMap<>();
         for (boolean invariant : new boolean[] {true, false}) {
-            double[] micros = DecodeCost.micros(target, settings.threads(), invariant, COST_KS, settings.costRepeats());
-            System.out.printf("  %-18s", invariant ? "on (the verifier)" : "off");
-            for (double m : micros) {
-                System.out.printf(" %6.2fx", m / micros[0]);
+            double[] micros = DecodeCost.micros(target, settings.threads(), invariant, sizes, settings.costRepeats());
+            System.out.printf("  %-18s", invariant ? "on" : "off (plain)");
+            Map<Integer, Double> byN = new TreeMap<>();
+            for (int i = 0; i < sizes.length; i++) {
+                System.out.printf(" %6.2fx", micros[i] / micros[0]);
+                byN.put(sizes[i], micros[i]);
             }
+            measured.put(invariant, byN);
             System.out.printf(" %10.2f%n", micros[0] / 1000);
         }
-        System.out.printf("  (%.0f s)%n", seconds(started));
+        CostTable table = new CostTable(measured.get(true), measured.get(false));
+        System.out.printf("  on / off at n = 1: %.2fx, at n = %d: %.2fx (%.0f s)%n", table.verifier(1, true) / table.verifier(1, false),
+                settings.k() + 1, table.verifier(settings.k() + 1, true) / table.verifier(settings.k() + 1, false), seconds(started));
+        return table;
     }
 
     // ---- 3.-5. wall clock -----------------------------------------------------------------------------------------
 
     private static void wallClock(BenchSettings settings, BenchModels models, Model target, Path targetFile, Path drafterFile,
-                                  List<String> prompts, ScheduledExecutorService timer, Path work) throws Exception {
+                                  List<String> prompts, ScheduledExecutorService timer, Path work, CostTable cost) throws Exception {
         int k = settings.k();
         int sessions = Arrays.stream(settings.concurrency()).max().orElse(1);
         int batchSize = Math.max(64, sessions * (k + 1));
         DrafterCase drafter = BenchDrafters.WALL_CLOCK;
-        SpeculationPolicy policy = Requests.fixed(drafter.name(), k);
+        SpeculationPolicy pipelined = Requests.fixed(drafter.name(), k).withPipelining(true);
+        SpeculationPolicy plain = Requests.fixed(drafter.name(), k).withPipelining(false);
         long setupStarted = System.nanoTime();
         try (TargetAlone alone = new TargetAlone(target, settings.threads());
              InProcessSpeculation inProcess = new InProcessSpeculation(target, sessions, batchSize, settings.threads(),
                      settings.draftTimeout(), List.of(drafter.opener().open(models, sessions)), timer);
              KafkaSpeculation kafka = new KafkaSpeculation(targetFile, drafterFile, drafter.name(), sessions, batchSize,
                      settings.threads(), settings.draftTimeout(), work)) {
-            double[] pingPong = kafka.pingPong(settings.quick() ? 100 : 500);
-            List<Generation> aloneRuns = new ArrayList<>();
-            List<Generation> javaLlamaRuns = new ArrayList<>();
-            List<Generation> inProcessRuns = new ArrayList<>();
-            List<Generation> kafkaRuns = new ArrayList<>();
-            double[] kafkaRatios;
+            Map<String, List<Generation>> runs = new LinkedHashMap<>();
+            for (String variant : List.of(ALONE, JAVA_LLAMA, IN_PROCESS, KAFKA, KAFKA_UNPIPELINED)) {
+                runs.put(variant, new ArrayList<>());
+            }
+            long kafkaTimeouts;
             try (JavaLlamaSpeculation javaLlama = new JavaLlamaSpeculation(targetFile, drafterFile, k, 0f, settings.threads())) {
                 System.out.printf("%n   (set-up: Kafka broker, verifier-service, drafter-service in its own JVM, java-llama.cpp: %.0f s)%n",
                         seconds(setupStarted));
@@ -193,157 +215,184 @@ public final class SpeculativeDecodingBenchmark {
                     if (w < settings.warmups()) {
                         alone.generate("warm", prompt, WARM_TOKENS);
                         javaLlama.generate("warm", prompt, WARM_TOKENS);
-                        inProcess.run(List.of(Requests.of("warm", prompt, WARM_TOKENS, policy, 0, 0)));
+                        inProcess.run(List.of(Requests.of("warm", prompt, WARM_TOKENS, pipelined, 0, 0)));
                     }
-                    kafka.run(List.of(Requests.of("warm", prompt, WARM_TOKENS, policy, 0, 0)));
+                    kafka.run(List.of(Requests.of("warm", prompt, WARM_TOKENS, pipelined, 0, 0)));
+                    kafka.run(List.of(Requests.of("warm", prompt, WARM_TOKENS, plain, 0, 0)));
                 }
-                long inProcessTimeouts = inProcess.draftTimeouts();
-                long kafkaTimeouts = kafka.draftTimeouts();
+                kafkaTimeouts = kafka.draftTimeouts();
                 for (int i = 0; i < settings.prompts(); i++) {
                     String prompt = prompts.get(i);
-                    aloneRuns.add(alone.generate("alone" + i, prompt, settings.tokens()));
-                    javaLlamaRuns.add(javaLlama.generate("jl" + i, prompt, settings.tokens()));
-                    inProcessRuns.add(inProcess.run(List.of(Requests.of("inproc" + i, prompt, settings.tokens(), policy, 0, i)))
-                            .generations().getFirst());
-                    kafkaRuns.add(kafka.run(List.of(Requests.of("kafka" + i, prompt, settings.tokens(), policy, 0, i)))
-                            .generations().getFirst());
+                    runs.get(ALONE).add(alone.generate("alone" + i, prompt, settings.tokens()));
+                    runs.get(JAVA_LLAMA).add(javaLlama.generate("jl" + i, prompt, settings.tokens()));
+                    runs.get(IN_PROCESS).add(one(inProcess.run(List.of(Requests.of("inproc" + i, prompt, settings.tokens(), pipelined, 0, i)))));
+                    runs.get(KAFKA).add(one(kafka.run(List.of(Requests.of("kafka" + i, prompt, settings.tokens(), pipelined, 0, i)))));
+                    runs.get(KAFKA_UNPIPELINED).add(one(kafka.run(List.of(Requests.of("kafkap" + i, prompt, settings.tokens(), plain, 0, i)))));
                 }
-                kafkaRatios = printOneAtATime(settings, drafter, aloneRuns, javaLlamaRuns, inProcessRuns, kafkaRuns, seconds(started));
-                System.out.printf("  rounds without a draft in time (verifier's draft timeout): in-process %d, over Kafka %d%n",
-                        inProcess.draftTimeouts() - inProcessTimeouts, kafka.draftTimeouts() - kafkaTimeouts);
+                printOneAtATime(settings, drafter, runs, seconds(started));
+                System.out.printf("  rounds without a draft in time (verifier's draft timeout), over Kafka: %d; rounds that verified a "
+                        + "pre-draft (pipelined): %d%n", kafka.draftTimeouts() - kafkaTimeouts, kafka.pipelinedRounds());
             }
-            double oneInProcess = Stats.median(inProcessRuns, Generation::tokensPerSecond);
-            double oneKafka = Stats.median(kafkaRuns, Generation::tokensPerSecond);
-            Map<Integer, Double> kafkaScaling = concurrency(settings, prompts, inProcess, kafka, policy, oneInProcess, oneKafka);
-            printHops(inProcessRuns, kafkaRuns, pingPong);
-            printGoals(settings, kafkaRatios, kafkaScaling);
+            Map<String, Double> rates = new LinkedHashMap<>();
+            runs.forEach((variant, generations) -> rates.put(variant, Stats.median(generations, Generation::tokensPerSecond)));
+            Map<Integer, Map<String, Double>> waves = concurrency(settings, prompts, inProcess, kafka, pipelined, rates);
+            int[] bytes = kafka.meanDraftMessageBytes();
+            int payload = Math.max(64, (bytes[0] + bytes[1]) / 2);
+            double[] pingPong = kafka.pingPong(settings.quick() ? 100 : 500, payload);
+            printHops(runs, pingPong, payload, bytes);
+            new Goals(settings, cost, runs, rates, waves, pingPong).print();
         }
     }
 
-    /** Returns ours over Kafka relative to the target alone and to java-llama.cpp's speculation. */
-    private static double[] printOneAtATime(BenchSettings settings, DrafterCase drafter, List<Generation> alone,
-                                        List<Generation> javaLlama, List<Generation> inProcess, List<Generation> kafka,
-                                        double seconds) {
+    static final String ALONE = "target alone (decode loop)";
+    static final String JAVA_LLAMA = "java-llama.cpp built-in speculation";
+    static final String IN_PROCESS = "ours, in-process";
+    static final String KAFKA = "ours, over Kafka (2 processes)";
+    static final String KAFKA_UNPIPELINED = "ours, over Kafka, not pipelined";
+
+    private static Generation one(Wave wave) {
+        return wave.generations().getFirst();
+    }
+
+    private static void printOneAtATime(BenchSettings settings, DrafterCase drafter, Map<String, List<Generation>> runs, double seconds) {
+        List<Generation> alone = runs.get(ALONE);
         int n = alone.size();
         int identical = 0;
+        for (int i = 0; i < n; i++) {
+            int prompt = i;
+            identical += runs.entrySet().stream().filter(e -> !e.getKey().equals(ALONE) && !e.getKey().equals(JAVA_LLAMA))
+                    .allMatch(e -> e.getValue().get(prompt).sameOutput(alone.get(prompt))) ? 1 : 0;
+        }
         int javaLlamaIdentical = 0;
         int javaLlamaShorter = 0;
-        int javaLlamaCountAgrees = 0;
         String javaLlamaDifference = null;
         for (int i = 0; i < n; i++) {
-            boolean same = inProcess.get(i).sameOutput(alone.get(i)) && kafka.get(i).sameOutput(alone.get(i));
-            identical += same ? 1 : 0;
-            String ours = inProcess.get(i).text();
-            Generation jl = javaLlama.get(i);
-            if (jl.text().equals(ours)) {
+            String ours = runs.get(IN_PROCESS).get(i).text();
+            String theirs = runs.get(JAVA_LLAMA).get(i).text();
+            if (theirs.equals(ours)) {
                 javaLlamaIdentical++;
-                javaLlamaCountAgrees += jl.tokens() == inProcess.get(i).tokens() ? 1 : 0;
-            } else if (ours.startsWith(jl.text())) {
+            } else if (ours.startsWith(theirs)) {
                 javaLlamaShorter++; // its speculation can end a few tokens short of n_predict
             } else if (javaLlamaDifference == null) {
-                javaLlamaDifference = difference(i, ours, jl.text());
+                javaLlamaDifference = difference(i, ours, theirs);
             }
         }
         double[] aloneRate = rates(alone);
-        double[] javaLlamaRate = rates(javaLlama);
-        double[] inProcessRate = rates(inProcess);
-        double[] kafkaRate = rates(kafka);
+        double[] javaLlamaRate = rates(runs.get(JAVA_LLAMA));
         System.out.printf("%n3. greedy tokens/s on the padded target, one request at a time, %s drafting (k = %d, p_min 0), "
                 + "%d prompts x %d new tokens, interleaved per prompt; ratios: median of per-prompt pairs%n",
                 drafter.label(), settings.k(), n, settings.tokens());
-        System.out.printf("  %-34s %9s %11s %16s %8s %8s%n", "variant", "tok/s", "/ target", "/ java-llama.cpp", "alpha", "tau");
-        System.out.printf("  %-34s %9.2f %10.2fx %16s %8s %8s%n", "target alone (decode loop)", Stats.median(aloneRate), 1.0, "", "", "");
-        System.out.printf("  %-34s %9.2f %10.2fx %15.2fx %8s %8s%n", "java-llama.cpp built-in speculation",
-                Stats.median(javaLlamaRate), Stats.medianRatio(javaLlamaRate, aloneRate), 1.0, "-", "-");
-        Acceptance in = Acceptance.of(inProcess);
-        Acceptance over = Acceptance.of(kafka);
-        System.out.printf("  %-34s %9.2f %10.2fx %15.2fx %8.3f %8.2f%n", "ours, in-process", Stats.median(inProcessRate),
-                Stats.medianRatio(inProcessRate, aloneRate), Stats.medianRatio(inProcessRate, javaLlamaRate), in.alpha(), in.tau());
-        System.out.printf("  %-34s %9.2f %10.2fx %15.2fx %8.3f %8.2f%n", "ours, over Kafka (2 processes)", Stats.median(kafkaRate),
-                Stats.medianRatio(kafkaRate, aloneRate), Stats.medianRatio(kafkaRate, javaLlamaRate), over.alpha(), over.tau());
-        System.out.printf("  outputs token-identical to the target alone: ours %d/%d (in-process and Kafka); (%.0f s)%n",
-                identical, n, seconds);
-        System.out.printf("  java-llama.cpp's text: equal to ours %d/%d (its stream's output count = our token count on %d of them), "
-                + "a prefix of ours (ended short) %d/%d; its tokens = outputs - 1 (the last carries the stop reason)%n",
-                javaLlamaIdentical, n, javaLlamaCountAgrees, javaLlamaShorter, n);
+        System.out.printf("  %-36s %9s %11s %16s %8s %8s%n", "variant", "tok/s", "/ target", "/ java-llama.cpp", "alpha", "tau");
+        runs.forEach((variant, generations) -> {
+            double[] rate = rates(generations);
+            boolean ours = !variant.equals(ALONE) && !variant.equals(JAVA_LLAMA);
+            Acceptance acceptance = Acceptance.of(generations);
+            System.out.printf("  %-36s %9.2f %10.2fx %15.2fx %8s %8s%n", variant, Stats.median(rate), Stats.medianRatio(rate, aloneRate),
+                    Stats.medianRatio(rate, javaLlamaRate), ours ? String.format("%.3f", acceptance.alpha()) : "-",
+                    ours ? String.format("%.2f", acceptance.tau()) : "-");
+        });
+        System.out.printf("  outputs token-identical to the target alone: ours %d/%d (every variant of ours); (%.0f s)%n", identical, n, seconds);
+        System.out.printf("  java-llama.cpp's text: equal to ours %d/%d, a prefix of ours (ended short) %d/%d%n",
+                javaLlamaIdentical, n, javaLlamaShorter, n);
         if (javaLlamaDifference != null) {
             // its batched verification runs other kernels than a one-token decode: near-ties can flip (see docs)
             System.out.printf("  java-llama.cpp's first other difference: %s%n", javaLlamaDifference);
         }
-        return new double[] {Stats.medianRatio(kafkaRate, aloneRate), Stats.medianRatio(kafkaRate, javaLlamaRate)};
     }
 
-    /** Returns, per concurrency, ours over Kafka relative to ours over Kafka one request at a time. */
-    private static Map<Integer, Double> concurrency(BenchSettings settings, List<String> prompts, InProcessSpeculation inProcess,
-                                    KafkaSpeculation kafka, SpeculationPolicy policy, double oneInProcess, double oneKafka)
-            throws Exception {
+    /** Per concurrency, tokens/s of each variant (medians over waves). */
+    private static Map<Integer, Map<String, Double>> concurrency(BenchSettings settings, List<String> prompts, InProcessSpeculation inProcess,
+                                    KafkaSpeculation kafka, SpeculationPolicy policy, Map<String, Double> one) throws Exception {
         int[] levels = Arrays.stream(settings.concurrency()).filter(c -> c > 1).toArray();
-        Map<Integer, Double> kafkaScaling = new TreeMap<>();
+        Map<Integer, Map<String, Double>> byLevel = new TreeMap<>();
         if (levels.length == 0) {
-            return kafkaScaling;
+            return byLevel;
         }
         long started = System.nanoTime();
+        SpeculationPolicy automatic = Requests.automatic(BenchDrafters.WALL_CLOCK.name(), settings.k());
         System.out.printf("%n4. throughput with concurrent requests on the padded target (greedy, k = %d), waves of c requests "
                 + "sent at once per variant, interleaved per wave; tok/s = all tokens / wave time; ratios: median of per-wave pairs%n", settings.k());
-        System.out.printf("  %4s %5s %-30s %9s %12s %16s %8s %9s %9s%n", "c", "waves", "variant", "tok/s", "/ no drafts", "/ same at c=1", "tau",
-                "timeouts", "hop p50");
+        System.out.printf("  %4s %5s %-36s %9s %12s %16s %8s %9s %9s%n", "c", "waves", "variant", "tok/s", "/ no drafts", "/ same at c=1",
+                "tau", "timeouts", "hop p50");
         for (int c : levels) {
-            List<Wave> off = new ArrayList<>();
-            List<Wave> in = new ArrayList<>();
-            List<Wave> over = new ArrayList<>();
-            long inTimeouts = 0;
-            long overTimeouts = 0;
-            for (int w = 0; w < settings.wavesFor(c); w++) {
-                off.add(inProcess.run(Requests.greedy("off" + c + "w" + w + "p", prompts, w * c, c, settings.tokens(), SpeculationPolicy.off())));
-                long before = inProcess.draftTimeouts();
-                in.add(inProcess.run(Requests.greedy("in" + c + "w" + w + "p", prompts, w * c, c, settings.tokens(), policy)));
-                inTimeouts += inProcess.draftTimeouts() - before;
-                before = kafka.draftTimeouts();
-                over.add(kafka.run(Requests.greedy("kafka" + c + "w" + w + "p", prompts, w * c, c, settings.tokens(), policy)));
-                overTimeouts += kafka.draftTimeouts() - before;
+            Map<String, List<Wave>> variants = new LinkedHashMap<>();
+            Map<String, Long> timeouts = new LinkedHashMap<>();
+            for (String variant : List.of(NO_DRAFTS, IN_PROCESS, KAFKA, KAFKA_AUTO)) {
+                variants.put(variant, new ArrayList<>());
+                timeouts.put(variant, 0L);
             }
-            double[] offRate = waveRates(off);
-            double[] inRate = waveRates(in);
-            double[] overRate = waveRates(over);
+            for (int w = 0; w < settings.wavesFor(c); w++) {
+                String tag = "c" + c + "w" + w + "p";
+                variants.get(NO_DRAFTS).add(kafka.run(Requests.greedy("off" + tag, prompts, w * c, c, settings.tokens(), SpeculationPolicy.off())));
+                long before = inProcess.draftTimeouts();
+                variants.get(IN_PROCESS).add(inProcess.run(Requests.greedy("in" + tag, prompts, w * c, c, settings.tokens(), policy)));
+                timeouts.merge(IN_PROCESS, inProcess.draftTimeouts() - before, Long::sum);
+                before = kafka.draftTimeouts();
+                variants.get(KAFKA).add(kafka.run(Requests.greedy("kafka" + tag, prompts, w * c, c, settings.tokens(), policy)));
+                timeouts.merge(KAFKA, kafka.draftTimeouts() - before, Long::sum);
+                before = kafka.draftTimeouts();
+                variants.get(KAFKA_AUTO).add(kafka.run(Requests.greedy("auto" + tag, prompts, w * c, c, settings.tokens(), automatic)));
+                timeouts.merge(KAFKA_AUTO, kafka.draftTimeouts() - before, Long::sum);
+            }
+            double[] offRate = waveRates(variants.get(NO_DRAFTS));
+            Map<String, Double> rates = new LinkedHashMap<>();
             int waves = settings.wavesFor(c);
-            System.out.printf("  %4d %5d %-30s %9.2f %11.2fx %16s %8s%n", c, waves, "verifier without drafts", Stats.median(offRate), 1.0, "", "");
-            Acceptance inAll = Acceptance.of(all(in));
-            Acceptance overAll = Acceptance.of(all(over));
-            System.out.printf("  %4d %5d %-30s %9.2f %11.2fx %15.2fx %8.2f %9d %9.2f%n", c, waves, "ours, in-process", Stats.median(inRate),
-                    Stats.medianRatio(inRate, offRate), Stats.median(inRate) / oneInProcess, inAll.tau(), inTimeouts,
-                    Stats.percentile(inAll.hops(), 0.5));
-            System.out.printf("  %4d %5d %-30s %9.2f %11.2fx %15.2fx %8.2f %9d %9.2f%n", c, waves, "ours, over Kafka", Stats.median(overRate),
-                    Stats.medianRatio(overRate, offRate), Stats.median(overRate) / oneKafka, overAll.tau(), overTimeouts,
-                    Stats.percentile(overAll.hops(), 0.5));
-            kafkaScaling.put(c, Stats.median(overRate) / oneKafka);
+            variants.forEach((variant, list) -> {
+                double[] rate = waveRates(list);
+                rates.put(variant, Stats.median(rate));
+                Acceptance acceptance = Acceptance.of(all(list));
+                rates.put(Goals.TAU + variant, acceptance.tau());
+                Double single = variant.equals(NO_DRAFTS) ? null : one.get(variant.equals(KAFKA_AUTO) ? KAFKA : variant);
+                System.out.printf("  %4d %5d %-36s %9.2f %11.2fx %16s %8s %9s %9s%n", c, waves, variant, Stats.median(rate),
+                        Stats.medianRatio(rate, offRate), single == null ? "" : String.format("%.2fx", Stats.median(rate) / single),
+                        variant.equals(NO_DRAFTS) ? "" : String.format("%.2f", acceptance.tau()),
+                        variant.equals(NO_DRAFTS) ? "" : timeouts.get(variant).toString(),
+                        variant.equals(NO_DRAFTS) ? "" : String.format("%.2f", Stats.percentile(acceptance.hops(), 0.5)));
+            });
+            byLevel.put(c, rates);
         }
-        System.out.printf("  (\"/ same at c=1\": median throughput here over the median tok/s of section 3; timeouts: rounds without a "
-                + "draft within the verifier's deadline; hop p50: ms per drafted round; %.0f s)%n", seconds(started));
-        return kafkaScaling;
+        System.out.printf("  (verifier without drafts: the verifier-service with speculation off, continuous batching of the target alone; "
+                + "\"/ same at c=1\": over the median tok/s of section 3; timeouts: rounds without a draft within the verifier's deadline; "
+                + "hop p50: ms the verifier waited per drafted round; %.0f s)%n", seconds(started));
+        return byLevel;
     }
 
-    /** Issue 4's goals beside what this run measured (the automatic policy's goal is checked in section 6). */
-    private static void printGoals(BenchSettings settings, double[] kafkaRatios, Map<Integer, Double> kafkaScaling) {
-        System.out.printf("%ngoals (issue 4) and this run%s%n", settings.quick() ? " (a quick run: a small target and few prompts, "
-                + "not a measurement)" : "");
-        System.out.printf("  %-58s %7.2fx  %s%n", "over Kafka / target alone >= 2.3x", kafkaRatios[0], kafkaRatios[0] >= 2.3 ? "met" : "not met");
-        System.out.printf("  %-58s %7.2fx  %s%n", "over Kafka / java-llama.cpp's built-in speculation >= 1.5x", kafkaRatios[1],
-                kafkaRatios[1] >= 1.5 ? "met" : "not met");
-        Double sixteen = kafkaScaling.get(16);
-        if (sixteen != null) {
-            System.out.printf("  %-58s %7.2fx  %s%n", "16 concurrent over Kafka / one at a time >= 5x", sixteen, sixteen >= 5 ? "met" : "not met");
+    static final String NO_DRAFTS = "verifier without drafts (over Kafka)";
+    static final String KAFKA_AUTO = "ours, over Kafka, AUTO policy";
+
+    private static void printHops(Map<String, List<Generation>> runs, double[] pingPong, int payload, int[] bytes) {
+        System.out.printf("%n5. drafter hop per drafted round (the verifier's wait for a draft, drafting included), ms, from section 3%n");
+        for (String variant : List.of(IN_PROCESS, KAFKA, KAFKA_UNPIPELINED)) {
+            double[] hops = Acceptance.of(runs.get(variant)).hops();
+            System.out.printf("  %-44s median %6.2f  p99 %6.2f%n", variant, Stats.percentile(hops, 0.5), Stats.percentile(hops, 0.99));
         }
+        System.out.printf("  %-44s median %6.2f  p99 %6.2f%n", "Kafka ping-pong between the same two JVMs, " + payload + " B",
+                Stats.percentile(pingPong, 0.5), Stats.percentile(pingPong, 0.99));
+        System.out.printf("  round messages over Kafka: draft request %d B, proposal %d B on average%n", bytes[0], bytes[1]);
+        printStages(IN_PROCESS, runs.get(IN_PROCESS));
+        printStages(KAFKA_UNPIPELINED, runs.get(KAFKA_UNPIPELINED));
+        printStages(KAFKA, runs.get(KAFKA));
     }
 
-    private static void printHops(List<Generation> inProcess, List<Generation> kafka, double[] pingPong) {
-        double[] in = Acceptance.of(inProcess).hops();
-        double[] over = Acceptance.of(kafka).hops();
-        System.out.printf("%n5. drafter hop per round (ask for a draft .. receive it, drafting included), ms, from section 3%n");
-        System.out.printf("  %-34s median %6.2f  p99 %6.2f%n", "in-process", Stats.percentile(in, 0.5), Stats.percentile(in, 0.99));
-        System.out.printf("  %-34s median %6.2f  p99 %6.2f%n", "over Kafka", Stats.percentile(over, 0.5), Stats.percentile(over, 0.99));
-        System.out.printf("  %-34s median %6.2f%n", "Kafka's share (difference)", Stats.percentile(over, 0.5) - Stats.percentile(in, 0.5));
-        System.out.printf("  %-34s median %6.2f  p99 %6.2f%n", "bare Kafka ping-pong, 2 KB", Stats.percentile(pingPong, 0.5),
-                Stats.percentile(pingPong, 0.99));
+    /** Where the hop went, stage by stage, from the timestamps the round messages carry (p50 / p99, ms). */
+    private static void printStages(String variant, List<Generation> runs) {
+        List<HopStages> stages = runs.stream().flatMap(g -> g.stages().stream()).toList();
+        if (stages.isEmpty()) {
+            return;
+        }
+        System.out.printf("  stages, %s (%d rounds), ms p50 / p99:%n", variant, stages.size());
+        Map<String, java.util.function.ToDoubleFunction<HopStages>> columns = new LinkedHashMap<>();
+        columns.put("to drafter (verifier send .. drafter listener)", HopStages::toDrafter);
+        columns.put("drafter wait (listener .. drafting starts)", HopStages::drafterWait);
+        columns.put("drafting", HopStages::drafting);
+        columns.put("drafter send (draft .. producer)", HopStages::drafterSend);
+        columns.put("to verifier (producer .. verifier listener)", HopStages::toVerifier);
+        columns.put("Kafka's share (to drafter + to verifier)", HopStages::transport);
+        columns.put("whole hop by the stamps", HopStages::total);
+        columns.forEach((name, column) -> {
+            double[] values = stages.stream().mapToDouble(column).toArray();
+            System.out.printf("    %-50s %7.2f / %7.2f%n", name, Stats.percentile(values, 0.5), Stats.percentile(values, 0.99));
+        });
     }
 
     // ---- 6. automatic policy --------------------------------------------------------------------------------------
