@@ -111,28 +111,34 @@ class RequestTranslator {
             throw ApiException.invalid("top_logprobs", "top_logprobs must be in [0, " + GenerateRequest.MAX_LOGPROBS + "], got " + top);
         }
         Integer logprobs = Boolean.TRUE.equals(body.logprobs()) ? (top == null ? 0 : top) : null;
-        if (body.messages() == null || body.messages().isEmpty()) {
-            throw ApiException.invalid("messages", "messages must be a non-empty array");
-        }
-        List<ChatMessage> messages = new ArrayList<>();
-        for (int i = 0; i < body.messages().size(); i++) {
-            ChatCompletionRequest.Message m = body.messages().get(i);
-            String param = "messages[" + i + "]";
-            if (m == null || m.role() == null || !CHAT_ROLES.contains(m.role())) {
-                throw ApiException.invalid(param + ".role", "role must be one of " + CHAT_ROLES);
-            }
-            messages.add(new ChatMessage(m.role().equals("developer") ? "system" : m.role(), content(m.content(), param)));
-        }
+        String prompt = renderChat(body.messages());
         Integer requested = body.max_completion_tokens() != null ? body.max_completion_tokens() : body.max_tokens();
         String param = body.max_completion_tokens() != null ? "max_completion_tokens" : "max_tokens";
         int maxTokens = maxTokens(param, requested, properties.defaultMaxTokens());
         Penalties penalties = penalties(body.logit_bias(), body.frequency_penalty(), body.presence_penalty(),
                 body.repetition_penalty());
         noCascade(model, logprobs != null, n, penalties);
-        return new GenerationSpec(RequestKind.CHAT, model, chats.render(messages), null, maxTokens,
+        return new GenerationSpec(RequestKind.CHAT, model, prompt, null, maxTokens,
                 sampling(body.temperature(), body.top_p(), body.seed(), body.top_k(), body.min_p()), stop(body.stop()),
                 speculation(body.speculum()), Boolean.TRUE.equals(body.stream()), includeUsage(body.stream_options()),
                 stats(body.speculum()), cascade(model, body.speculum()), logprobs, false, penalties, n);
+    }
+
+    /** Checks chat messages and renders them into the prompt the verifier gets. */
+    String renderChat(List<ChatCompletionRequest.Message> chat) {
+        if (chat == null || chat.isEmpty()) {
+            throw ApiException.invalid("messages", "messages must be a non-empty array");
+        }
+        List<ChatMessage> messages = new ArrayList<>();
+        for (int i = 0; i < chat.size(); i++) {
+            ChatCompletionRequest.Message m = chat.get(i);
+            String param = "messages[" + i + "]";
+            if (m == null || m.role() == null || !CHAT_ROLES.contains(m.role())) {
+                throw ApiException.invalid(param + ".role", "role must be one of " + CHAT_ROLES);
+            }
+            messages.add(new ChatMessage(m.role().equals("developer") ? "system" : m.role(), content(m.content(), param)));
+        }
+        return chats.render(messages);
     }
 
     private String model(String model) {

@@ -28,6 +28,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.test.utils.ContainerTestUtils;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The OpenAI features people expect, through the official OpenAI Java SDK against the standalone suite: log-probabilities
@@ -141,7 +142,10 @@ class OpenAiSurfaceEndToEndTest {
     @Test
     void twoChoicesAreIndependentSeededSamplesAndTheUsageSumsThem() {
         ChatCompletionCreateParams.Builder params = ChatCompletionCreateParams.builder().model("stories260K")
-                .addUserMessage("Tell me a story").maxCompletionTokens(16).temperature(1.0).seed(7).logprobs(true);
+                .addUserMessage("Tell me a story").maxCompletionTokens(16).temperature(1.0).seed(7).logprobs(true)
+                // a seed fixes a sample only without drafts: speculative samples depend on what was drafted (their
+                // distribution does not)
+                .putAdditionalBodyProperty("speculum", speculation("off"));
         ChatCompletion two = client.chat().completions().create(params.n(2).build());
         assertThat(two.choices()).extracting(ChatCompletion.Choice::index).containsExactly(0L, 1L);
         long tokens = two.choices().stream().mapToLong(c -> c.logprobs().orElseThrow().content().orElseThrow().size()).sum();
@@ -204,6 +208,36 @@ class OpenAiSurfaceEndToEndTest {
         Sse.Reply bias = Sse.post(api + "/v1/completions", KEY, """
                 {"model":"stories260K","prompt":"hi","logit_bias":{"99999":5}}""");
         assertThat(bias.status()).as(bias.response().body()).isEqualTo(400);
+    }
+
+    @Test
+    void tokenizeGivesTheVerifiersIdsAndItsPromptTokenCount() throws Exception {
+        String prompt = "Once upon a time, there was a little dog named Max.";
+        Sse.Reply tokenized = Sse.post(api + "/tokenize", KEY, """
+                {"model":"stories260K","prompt":"%s","return_token_strs":true}""".formatted(prompt));
+        assertThat(tokenized.status()).as(tokenized.response().body()).isEqualTo(200);
+        List<Integer> ids = tokenized.json().path("tokens").valueStream().map(JsonNode::asInt).toList();
+        io.speculum.llama.Model verifierModel = standalone.getBean(ServiceLauncher.class).services().get("verifier-service")
+                .getBean(io.speculum.service.ServedModel.class).model();
+        assertThat(ids).containsExactlyElementsOf(java.util.Arrays.stream(verifierModel.vocabulary().tokenize(prompt, true, false))
+                .boxed().toList());
+        assertThat(tokenized.json().path("count").asInt()).isEqualTo(ids.size());
+        assertThat(tokenized.json().path("token_strs")).hasSize(ids.size());
+        Completion completion = client.completions().create(CompletionCreateParams.builder().model("stories260K").prompt(prompt)
+                .maxTokens(1).temperature(0.0).build());
+        assertThat(completion.usage().orElseThrow().promptTokens()).isEqualTo(ids.size());
+
+        Sse.Reply text = Sse.post(api + "/detokenize", KEY, """
+                {"model":"stories260K","tokens":%s}""".formatted(ids));
+        assertThat(text.status()).isEqualTo(200);
+        assertThat(text.json().path("prompt").asString()).isEqualTo(prompt);
+        Sse.Reply chat = Sse.post(api + "/tokenize", KEY, """
+                {"model":"stories260K","messages":[{"role":"user","content":"hi"}]}""");
+        assertThat(chat.json().path("count").asInt()).isGreaterThan(3);
+
+        assertThat(Sse.post(api + "/tokenize", "wrong-key", "{\"prompt\":\"hi\"}").status()).isEqualTo(401);
+        assertThat(Sse.post(api + "/detokenize", KEY, "{\"tokens\":[-1]}").status()).isEqualTo(400);
+        assertThat(Sse.post(api + "/tokenize", KEY, "{\"model\":\"nope\",\"prompt\":\"hi\"}").status()).isEqualTo(404);
     }
 
     private static void assertSameLogprobs(List<ChatCompletionTokenLogprob> actual, List<ChatCompletionTokenLogprob> expected) {
