@@ -240,6 +240,21 @@ class OpenAiSurfaceEndToEndTest {
         assertThat(Sse.post(api + "/tokenize", KEY, "{\"model\":\"nope\",\"prompt\":\"hi\"}").status()).isEqualTo(404);
     }
 
+    @Test
+    void everyExampleOfTheGatewayDocsRuns() throws Exception {
+        // the examples marked <!-- run: METHOD PATH --> in docs/gateway.md, each followed by its JSON body
+        String docs = java.nio.file.Files.readString(Path.of("..", "docs", "gateway.md"));
+        java.util.regex.Matcher example = java.util.regex.Pattern.compile("<!-- run: POST (\\S+) -->\\s*```json\\n(.*?)```",
+                java.util.regex.Pattern.DOTALL).matcher(docs);
+        int run = 0;
+        while (example.find()) {
+            Sse.Reply reply = Sse.post(api + example.group(1), KEY, example.group(2));
+            assertThat(reply.status()).as(example.group(1) + " " + example.group(2) + ": " + reply.response().body()).isEqualTo(200);
+            run++;
+        }
+        assertThat(run).as("examples found").isGreaterThanOrEqualTo(6);
+    }
+
     private static void assertSameLogprobs(List<ChatCompletionTokenLogprob> actual, List<ChatCompletionTokenLogprob> expected) {
         assertThat(actual).hasSameSizeAs(expected);
         for (int i = 0; i < expected.size(); i++) {
