@@ -88,7 +88,9 @@ class GenerationService {
         return Flux.range(0, spec.n())
                 .flatMapSequential(i -> open(spec.choice(i)).doOnNext(opened::add))
                 .collectList()
-                .doOnError(failure -> opened.forEach(generation -> generation.events().subscribe().dispose()));
+                // choices already open hold a bulkhead permit and a verifier session until their events are cancelled
+                .doOnError(failure -> opened.forEach(generation -> generation.events().subscribe().dispose()))
+                .doOnCancel(() -> opened.forEach(generation -> generation.events().subscribe().dispose()));
     }
 
     /** Sends the request and completes when its first event arrives (or fails with an {@link ApiException}). */

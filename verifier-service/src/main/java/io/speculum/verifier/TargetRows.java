@@ -25,6 +25,9 @@ final class TargetRows {
 
     /** The target's distribution at draft position {@code i} of a chain (i = draft length: the bonus position). */
     static IntFunction<SparseDistribution> chain(GenerationState state, Penalties penalties, SequenceLogits logits, int[] draft) {
+        if (penalties.changesNothing()) {
+            return i -> TokenSampler.distribution(logits.at(i), state.sampling());
+        }
         int[] context = concat(state.tokens(), draft);
         int committed = state.tokens().length;
         return i -> TokenSampler.distribution(penalties.apply(logits.at(i), context, committed + i, state.promptLength()),
