@@ -38,8 +38,6 @@ import tools.jackson.databind.JsonNode;
 class OpenAiSurfaceEndToEndTest {
 
     private static final String KEY = "surface-key";
-    /** Log-probabilities of a speculative and a target-only generation differ by llama.cpp's arithmetic only. */
-    private static final double TOLERANCE = 5e-3;
     private static ConfigurableApplicationContext standalone;
     private static String api;
     private static OpenAIClient client;
@@ -259,7 +257,9 @@ class OpenAiSurfaceEndToEndTest {
         assertThat(actual).hasSameSizeAs(expected);
         for (int i = 0; i < expected.size(); i++) {
             assertThat(actual.get(i).token()).isEqualTo(expected.get(i).token());
-            assertThat(actual.get(i).logprob()).isCloseTo(expected.get(i).logprob(), within(TOLERANCE));
+            assertThat(actual.get(i).logprob()).isCloseTo(expected.get(i).logprob(),
+                    // speculative and target-only decodes differ by llama.cpp's arithmetic only (docs/gateway.md)
+                    within(2e-3 + 1e-3 * Math.abs(expected.get(i).logprob())));
             for (int j = 0; j < expected.get(i).topLogprobs().size(); j++) {
                 assertThat(actual.get(i).topLogprobs().get(j).token()).isEqualTo(expected.get(i).topLogprobs().get(j).token());
             }

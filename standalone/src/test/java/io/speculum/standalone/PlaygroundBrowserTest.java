@@ -33,10 +33,10 @@ import org.springframework.kafka.test.utils.ContainerTestUtils;
 
 /**
  * The playground in a real browser: Debian's headless Chromium driven by Selenium through Debian's chromedriver, against
- * the standalone suite with the detector. It generates with the model drafter (coloured tokens, τ, the acceptance
- * chart), runs a detection, and saves the screenshot the docs show ({@code target/playground.png}; copy it to
- * {@code docs/playground.png} when the page changes). Skipped, saying why, where Chromium is not installed
- * ({@code .ci/run} installs it).
+ * the standalone suite with the detector and the cascade router. It generates with the model drafter (coloured tokens,
+ * τ, the acceptance chart), runs a detection, asks the cascade, and saves the screenshot the docs show
+ * ({@code target/playground.png}; copy it to {@code docs/playground.png} when the page changes). Skipped, saying why,
+ * where Chromium is not installed ({@code .ci/run} installs it).
  */
 class PlaygroundBrowserTest {
 
@@ -55,7 +55,8 @@ class PlaygroundBrowserTest {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "the browser test needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)");
         standalone = StandaloneApplication.builder().run(
-                "--speculum.standalone.services=verifier-service,drafter-service,detector-service,gateway",
+                "--speculum.standalone.services=verifier-service,drafter-service,small-drafter-service,cascade-router,"
+                        + "detector-service,gateway",
                 "--speculum.standalone.service-properties.server.port=0",
                 "--speculum.standalone.service-properties.management.server.port=0",
                 "--speculum.standalone.api-key=" + KEY,
@@ -136,5 +137,11 @@ class PlaygroundBrowserTest {
         assertThat(browser.findElements(By.cssSelector("#evidence .token.evidence"))).hasSizeGreaterThan(5);
         Files.copy(((ChromeDriver) browser).getScreenshotAs(OutputType.FILE).toPath(), Path.of("target", "playground-detect.png"),
                 StandardCopyOption.REPLACE_EXISTING);
+
+        browser.findElement(By.cssSelector("[data-tab=cascade]")).click();
+        browser.findElement(By.id("run-cascade")).click();
+        wait.until(b -> !b.findElement(By.id("cascade-why")).getText().isEmpty());
+        assertThat(browser.findElement(By.id("cascade-why")).getText()).matches("answered by the (small|large|mixed) model: .* score .* threshold .*");
+        assertThat(browser.findElement(By.id("cascade-answer")).getText()).isNotBlank();
     }
 }
