@@ -74,7 +74,7 @@ function drawAcceptance() {
     chart = new uPlot({
       title: 'acceptance by draft position', width: 560, height: 220,
       scales: {x: {time: false}, y: {range: [0, 1]}},
-      axes: [{label: 'draft position'}, {label: 'accepted'}],
+      axes: [{label: 'draft position', incrs: [1, 2, 4, 8]}, {label: 'accepted'}],
       series: [{}, {label: 'acceptance rate', stroke: '#2a8f3a', fill: 'rgba(42,143,58,.15)', points: {size: 7}}]
     }, data, $('acceptance-chart'));
   } else {
