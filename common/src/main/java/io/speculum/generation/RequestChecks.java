@@ -1,5 +1,6 @@
 package io.speculum.generation;
 
+import io.speculum.math.Penalties;
 import io.speculum.protocol.GenerateRequest;
 import io.speculum.protocol.ProtocolError;
 import io.speculum.protocol.ProtocolError.ErrorCode;
@@ -22,6 +23,9 @@ public final class RequestChecks {
         if (request.maxTokens() < 1 || request.maxTokens() > maxTokens) {
             return invalid("maxTokens must be in [1, " + maxTokens + "], got " + request.maxTokens());
         }
+        if (outside(request.logprobs()) || outside(request.promptLogprobs())) {
+            return invalid("logprobs and promptLogprobs must be in [0, " + GenerateRequest.MAX_LOGPROBS + "]");
+        }
         if (request.deadlineAtMillis() > 0 && System.currentTimeMillis() > request.deadlineAtMillis()) {
             return new ProtocolError(ErrorCode.DEADLINE_EXCEEDED, "the request's deadline has already passed");
         }
@@ -43,6 +47,20 @@ public final class RequestChecks {
                     + sequenceContext + " (prompt and completion)");
         }
         return null;
+    }
+
+    /** The logit bias's token ids against the vocabulary; null when they are all in it. */
+    public static ProtocolError checkPenalties(Penalties penalties, int vocabularySize) {
+        for (int token : penalties.logitBias().keySet()) {
+            if (token >= vocabularySize) {
+                return invalid("logit bias token id " + token + " is outside the vocabulary [0, " + vocabularySize + ")");
+            }
+        }
+        return null;
+    }
+
+    private static boolean outside(Integer top) {
+        return top != null && (top < 0 || top > GenerateRequest.MAX_LOGPROBS);
     }
 
     private static ProtocolError invalid(String message) {

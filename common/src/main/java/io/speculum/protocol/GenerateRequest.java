@@ -1,5 +1,6 @@
 package io.speculum.protocol;
 
+import io.speculum.math.Penalties;
 import io.speculum.math.SamplingParams;
 import java.util.List;
 
@@ -12,6 +13,12 @@ import java.util.List;
  * @param draftText     optional: a text expected to continue the prompt (a cascade's small answer); the verifier
  *                      re-tokenises it with its own vocabulary and verifies it as a draft before asking drafters, in
  *                      chunks of the policy's {@code maxDraftTokens}; the output stays exactly the model's own
+ * @param logprobs      optional: report each completion token's log-probability and this many top alternatives
+ *                      (0..{@value #MAX_LOGPROBS}) in the round events; absent: none
+ * @param promptLogprobs optional: also report the prompt tokens' log-probabilities (all but the first) with this many
+ *                      alternatives, in round 0 (costs logits at every prompt position in the prefill); absent: none
+ * @param penalties     optional: logit bias and frequency / presence / repetition penalties applied to the target's
+ *                      logits before sampling; absent: none
  */
 public record GenerateRequest(
         String requestId,
@@ -25,12 +32,27 @@ public record GenerateRequest(
         SpeculationPolicy speculation,
         long createdAtMillis,
         long deadlineAtMillis,
-        String draftText) implements GenerateTopicRecord {
+        String draftText,
+        Integer logprobs,
+        Integer promptLogprobs,
+        Penalties penalties) implements GenerateTopicRecord {
+
+    /** The most alternatives a token's log-probability may come with (OpenAI's limit for chats). */
+    public static final int MAX_LOGPROBS = 20;
 
     public GenerateRequest {
         stop = stop == null ? List.of() : List.copyOf(stop);
         sampling = sampling == null ? SamplingParams.greedy() : sampling;
         speculation = speculation == null ? SpeculationPolicy.defaults() : speculation;
+        penalties = penalties == null || penalties.changesNothing() ? null : penalties;
+    }
+
+    /** A request with a draft text, without log-probabilities or penalties. */
+    public GenerateRequest(String requestId, String replyTopic, String model, String prompt, int[] promptTokens, int maxTokens,
+                           SamplingParams sampling, List<String> stop, SpeculationPolicy speculation, long createdAtMillis,
+                           long deadlineAtMillis, String draftText) {
+        this(requestId, replyTopic, model, prompt, promptTokens, maxTokens, sampling, stop, speculation, createdAtMillis,
+                deadlineAtMillis, draftText, null, null, null);
     }
 
     /** A request without a draft text. */
@@ -43,11 +65,31 @@ public record GenerateRequest(
 
     public GenerateRequest withMaxTokens(int tokens) {
         return new GenerateRequest(requestId, replyTopic, model, prompt, promptTokens, tokens, sampling, stop, speculation,
-                createdAtMillis, deadlineAtMillis, draftText);
+                createdAtMillis, deadlineAtMillis, draftText, logprobs, promptLogprobs, penalties);
     }
 
     public GenerateRequest withDraftText(String text) {
         return new GenerateRequest(requestId, replyTopic, model, prompt, promptTokens, maxTokens, sampling, stop, speculation,
-                createdAtMillis, deadlineAtMillis, text);
+                createdAtMillis, deadlineAtMillis, text, logprobs, promptLogprobs, penalties);
+    }
+
+    public GenerateRequest withLogprobs(Integer top, Integer promptTop) {
+        return new GenerateRequest(requestId, replyTopic, model, prompt, promptTokens, maxTokens, sampling, stop, speculation,
+                createdAtMillis, deadlineAtMillis, draftText, top, promptTop, penalties);
+    }
+
+    public GenerateRequest withPenalties(Penalties processing) {
+        return new GenerateRequest(requestId, replyTopic, model, prompt, promptTokens, maxTokens, sampling, stop, speculation,
+                createdAtMillis, deadlineAtMillis, draftText, logprobs, promptLogprobs, processing);
+    }
+
+    public GenerateRequest withSampling(SamplingParams params) {
+        return new GenerateRequest(requestId, replyTopic, model, prompt, promptTokens, maxTokens, params, stop, speculation,
+                createdAtMillis, deadlineAtMillis, draftText, logprobs, promptLogprobs, penalties);
+    }
+
+    /** The processing of the target's logits: {@link Penalties#NONE} when absent. */
+    public Penalties processing() {
+        return penalties == null ? Penalties.NONE : penalties;
     }
 }

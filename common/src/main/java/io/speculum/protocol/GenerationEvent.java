@@ -31,14 +31,32 @@ public sealed interface GenerationEvent {
      *
      * @param confidence one entry per committed token where the service reports it (small-model generation on
      *                   {@link Topics#SMALL_GENERATE} does), otherwise absent
+     * @param logprobs   one entry per committed token when the request asked for log-probabilities, otherwise absent
+     * @param promptLogprobs round 0 only, when the request asked for them: one entry per prompt token after the first
      */
-    record Round(String requestId, int round, int[] tokens, String text, RoundStats stats, List<TokenConfidence> confidence)
+    record Round(String requestId, int round, int[] tokens, String text, RoundStats stats, List<TokenConfidence> confidence,
+                 List<TokenLogprob> logprobs, List<TokenLogprob> promptLogprobs)
             implements GenerationEvent {
 
         /** A round without per-token confidence (the verifier's). */
         public Round(String requestId, int round, int[] tokens, String text, RoundStats stats) {
-            this(requestId, round, tokens, text, stats, null);
+            this(requestId, round, tokens, text, stats, null, null, null);
         }
+
+        /** A round with per-token confidence, without log-probabilities. */
+        public Round(String requestId, int round, int[] tokens, String text, RoundStats stats, List<TokenConfidence> confidence) {
+            this(requestId, round, tokens, text, stats, confidence, null, null);
+        }
+    }
+
+    /**
+     * A token's log-probability under the target model's raw distribution (natural log, before temperature, penalties
+     * and truncation: vLLM's default {@code raw_logprobs}), with the most likely alternatives.
+     *
+     * @param text its piece of text (malformed UTF-8 of a partial character replaced)
+     * @param top  the most likely tokens at that position, best first (absent in the alternatives themselves)
+     */
+    record TokenLogprob(int token, String text, double logprob, List<TokenLogprob> top) {
     }
 
     /** The generation ended normally; {@code text} is whatever held-back text remained. */

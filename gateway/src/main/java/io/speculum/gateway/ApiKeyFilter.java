@@ -11,7 +11,10 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
-/** Bearer authentication on every {@code /v1} route: 401 with OpenAI's error JSON unless the key is configured. */
+/**
+ * Bearer authentication on every {@code /v1} route and the tokenizer routes ({@code /tokenize}, {@code /detokenize}):
+ * 401 with OpenAI's error JSON unless the key is configured.
+ */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 20)
 class ApiKeyFilter implements WebFilter {
@@ -39,7 +42,7 @@ class ApiKeyFilter implements WebFilter {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         String path = exchange.getRequest().getPath().pathWithinApplication().value();
-        if (!path.startsWith("/v1/") && !path.equals("/v1")) {
+        if (!path.startsWith("/v1/") && !path.equals("/v1") && !TokenizerController.ROUTES.contains(path)) {
             return chain.filter(exchange);
         }
         String header = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);

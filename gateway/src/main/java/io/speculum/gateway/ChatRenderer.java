@@ -4,12 +4,9 @@ import io.speculum.llama.ChatMessage;
 import io.speculum.llama.ChatTemplates;
 import io.speculum.llama.LlamaException;
 import io.speculum.llama.Model;
-import io.speculum.llama.ModelOptions;
-import java.nio.file.Files;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,24 +14,16 @@ import org.springframework.stereotype.Component;
  * (read vocabulary-only, no weights), otherwise the configured built-in template. None of the test models has one.
  */
 @Component
-class ChatRenderer implements DisposableBean {
+class ChatRenderer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChatRenderer.class);
 
     private final String fallback;
     private final Model templateModel;
 
-    ChatRenderer(GatewayProperties properties) {
+    ChatRenderer(GatewayProperties properties, TemplateModel template) {
         this.fallback = properties.chatTemplate();
-        if (properties.templateModel() != null) {
-            if (!Files.isRegularFile(properties.templateModel())) {
-                throw new IllegalStateException("speculum.gateway.template-model " + properties.templateModel().toAbsolutePath()
-                        + " does not exist");
-            }
-            this.templateModel = Model.load(ModelOptions.vocabularyOnly(properties.templateModel()));
-        } else {
-            this.templateModel = null;
-        }
+        this.templateModel = template.model().orElse(null);
         // fail at start, not on the first chat, when the built-in template is unknown
         ChatTemplates.apply(fallback, List.of(new ChatMessage("user", "hi")), true);
         LOG.info("Chats are rendered with {}", templateModel != null && templateModel.metadata().chatTemplate().isPresent()
@@ -48,13 +37,6 @@ class ChatRenderer implements DisposableBean {
                     : ChatTemplates.render(templateModel, messages, true, fallback).prompt();
         } catch (LlamaException e) {
             throw ApiException.invalid("messages", "cannot render the chat: " + e.getMessage());
-        }
-    }
-
-    @Override
-    public void destroy() {
-        if (templateModel != null) {
-            templateModel.close();
         }
     }
 }

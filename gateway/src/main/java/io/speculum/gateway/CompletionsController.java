@@ -12,6 +12,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -74,12 +75,12 @@ class CompletionsController {
                                 .body((Object) CascadeResponses.chunks(answer, json))
                         : ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(CascadeResponses.response(answer)));
             }
-            return generations.open(spec).flatMap(generation -> spec.stream()
+            return generations.openChoices(spec).flatMap(choices -> spec.stream()
                     ? Mono.just(ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM)
-                            .body((Object) new ChunkStream(generation, json).events()))
-                    : generation.events().collectList()
+                            .body((Object) new ChunkStream(choices, json).events()))
+                    : Flux.fromIterable(choices).flatMapSequential(choice -> choice.events().collectList()).collectList()
                             .map(events -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
-                                    .body(ResponseAssembler.assemble(generation, events))));
+                                    .body(ResponseAssembler.assemble(choices, events))));
         });
     }
 }

@@ -15,7 +15,9 @@ import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 import io.speculum.protocol.GenerateRequest;
 import io.speculum.protocol.GenerationEvent;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -73,6 +75,24 @@ class GenerationService {
         }
     }
 
+    /**
+     * Opens the request's {@code n} choices together (their requests go out at once, so the verifier batches them),
+     * each an independent generation with its own seed (see {@link GenerationSpec#choice}); completes when every one
+     * has its first event. When one fails, those already open are cancelled.
+     */
+    Mono<List<OpenGeneration>> openChoices(GenerationSpec spec) {
+        if (spec.n() == 1) {
+            return open(spec).map(List::of);
+        }
+        List<OpenGeneration> opened = new CopyOnWriteArrayList<>();
+        return Flux.range(0, spec.n())
+                .flatMapSequential(i -> open(spec.choice(i)).doOnNext(opened::add))
+                .collectList()
+                // choices already open hold a bulkhead permit and a verifier session until their events are cancelled
+                .doOnError(failure -> opened.forEach(generation -> generation.events().subscribe().dispose()))
+                .doOnCancel(() -> opened.forEach(generation -> generation.events().subscribe().dispose()));
+    }
+
     /** Sends the request and completes when its first event arrives (or fails with an {@link ApiException}). */
     Mono<OpenGeneration> open(GenerationSpec spec) {
         return Mono.defer(() -> {
@@ -91,9 +111,12 @@ class GenerationService {
             long startNanos = System.nanoTime();
             long now = System.currentTimeMillis();
             String id = spec.kind().idPrefix() + UUID.randomUUID();
+            // an echoed token-id prompt needs its tokens' texts: they come with the prompt's log-probabilities
+            Integer promptLogprobs = !spec.echo() || (spec.logprobs() == null && spec.prompt() != null) ? null
+                    : spec.logprobs() == null ? Integer.valueOf(0) : spec.logprobs();
             GenerateRequest request = new GenerateRequest(id, client.replyTopic(), spec.model(), spec.prompt(),
                     spec.promptTokens(), spec.maxTokens(), spec.sampling(), spec.stop(), spec.speculation(), now,
-                    now + limit.toMillis());
+                    now + limit.toMillis(), null, spec.logprobs(), promptLogprobs, spec.penalties());
             if (properties.logText()) {
                 LOG.info("{} prompt: {}", id, spec.prompt());
             }
@@ -170,7 +193,7 @@ class GenerationService {
             case DEADLINE_EXCEEDED -> ApiException.unavailable("timeout", error.message(), BUSY_RETRY);
             // another party cancelled the request (this gateway no longer waits for those it cancels itself)
             case CANCELLED -> ApiException.unavailable("cancelled", error.message(), BUSY_RETRY);
-            case VOCABULARY_MISMATCH, DRAFTER_FAILED, INTERNAL -> ApiException.internal(error.code() + ": " + error.message());
+            case VOCABULARY_MISMATCH, DRAFTER_FAILED, STATE_NEEDED, INTERNAL -> ApiException.internal(error.code() + ": " + error.message());
         };
     }
 

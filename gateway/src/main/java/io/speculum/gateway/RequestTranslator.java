@@ -1,12 +1,15 @@
 package io.speculum.gateway;
 
 import io.speculum.llama.ChatMessage;
+import io.speculum.math.Penalties;
 import io.speculum.math.SamplingParams;
+import io.speculum.protocol.GenerateRequest;
 import io.speculum.protocol.CascadeRouting;
 import io.speculum.protocol.SpeculationPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.stereotype.Component;
@@ -20,6 +23,9 @@ import tools.jackson.databind.JsonNode;
 class RequestTranslator {
 
     private static final int MAX_STOP_STRINGS = 4;
+    /** OpenAI's limit for the legacy completions' {@code logprobs}. */
+    static final int MAX_COMPLETION_LOGPROBS = 5;
+    static final int MAX_CHOICES = 16;
     private static final Set<String> CHAT_ROLES = Set.of("system", "developer", "user", "assistant");
 
     private final GatewayProperties properties;
@@ -35,13 +41,15 @@ class RequestTranslator {
             throw ApiException.invalid(null, "the request body is missing");
         }
         String model = model(body.model());
-        one(body.n());
-        if (body.logprobs() != null && body.logprobs() > 0) {
-            throw ApiException.unsupported("logprobs", "logprobs are not available from this server");
+        int n = choices(body.n(), body.best_of());
+        if (body.suffix() != null && !body.suffix().isNull()) {
+            throw ApiException.unsupported("suffix", "suffix (insertion) is not supported");
         }
-        if (Boolean.TRUE.equals(body.echo())) {
-            throw ApiException.unsupported("echo", "echo is not supported");
+        Integer logprobs = body.logprobs();
+        if (logprobs != null && (logprobs < 0 || logprobs > MAX_COMPLETION_LOGPROBS)) {
+            throw ApiException.invalid("logprobs", "logprobs must be in [0, " + MAX_COMPLETION_LOGPROBS + "], got " + logprobs);
         }
+        boolean echo = Boolean.TRUE.equals(body.echo());
         String prompt = null;
         int[] tokens = null;
         JsonNode p = body.prompt();
@@ -75,10 +83,13 @@ class RequestTranslator {
         }
         // OpenAI's default for the legacy completions route is 16 tokens
         int maxTokens = maxTokens("max_tokens", body.max_tokens(), 16);
+        Penalties penalties = penalties(body.logit_bias(), body.frequency_penalty(), body.presence_penalty(),
+                body.repetition_penalty());
+        noCascade(model, logprobs != null || echo, n, penalties);
         return new GenerationSpec(RequestKind.COMPLETION, model, prompt, tokens, maxTokens,
-                sampling(body.temperature(), body.top_p(), body.seed()), stop(body.stop()), speculation(body.speculum()),
-                Boolean.TRUE.equals(body.stream()), includeUsage(body.stream_options()), stats(body.speculum()),
-                cascade(model, body.speculum()));
+                sampling(body.temperature(), body.top_p(), body.seed(), body.top_k(), body.min_p()), stop(body.stop()),
+                speculation(body.speculum()), Boolean.TRUE.equals(body.stream()), includeUsage(body.stream_options()),
+                stats(body.speculum()), cascade(model, body.speculum()), logprobs, echo, penalties, n);
     }
 
     GenerationSpec chat(ChatCompletionRequest body) {
@@ -86,29 +97,48 @@ class RequestTranslator {
             throw ApiException.invalid(null, "the request body is missing");
         }
         String model = model(body.model());
-        one(body.n());
-        if (Boolean.TRUE.equals(body.logprobs()) || body.top_logprobs() != null) {
-            throw ApiException.unsupported("logprobs", "logprobs are not available from this server");
+        List<String> refused = body.unsupported().entrySet().stream()
+                .filter(e -> e.getValue() != null && !e.getValue().isNull()).map(Map.Entry::getKey).toList();
+        if (!refused.isEmpty()) {
+            throw ApiException.unsupported(refused.getFirst(), "not supported by this server: " + String.join(", ", refused));
         }
-        if (body.messages() == null || body.messages().isEmpty()) {
+        int n = choices(body.n(), null);
+        Integer top = body.top_logprobs();
+        if (top != null && !Boolean.TRUE.equals(body.logprobs())) {
+            throw ApiException.invalid("top_logprobs", "top_logprobs needs \"logprobs\": true");
+        }
+        if (top != null && (top < 0 || top > GenerateRequest.MAX_LOGPROBS)) {
+            throw ApiException.invalid("top_logprobs", "top_logprobs must be in [0, " + GenerateRequest.MAX_LOGPROBS + "], got " + top);
+        }
+        Integer logprobs = Boolean.TRUE.equals(body.logprobs()) ? (top == null ? 0 : top) : null;
+        String prompt = renderChat(body.messages());
+        Integer requested = body.max_completion_tokens() != null ? body.max_completion_tokens() : body.max_tokens();
+        String param = body.max_completion_tokens() != null ? "max_completion_tokens" : "max_tokens";
+        int maxTokens = maxTokens(param, requested, properties.defaultMaxTokens());
+        Penalties penalties = penalties(body.logit_bias(), body.frequency_penalty(), body.presence_penalty(),
+                body.repetition_penalty());
+        noCascade(model, logprobs != null, n, penalties);
+        return new GenerationSpec(RequestKind.CHAT, model, prompt, null, maxTokens,
+                sampling(body.temperature(), body.top_p(), body.seed(), body.top_k(), body.min_p()), stop(body.stop()),
+                speculation(body.speculum()), Boolean.TRUE.equals(body.stream()), includeUsage(body.stream_options()),
+                stats(body.speculum()), cascade(model, body.speculum()), logprobs, false, penalties, n);
+    }
+
+    /** Checks chat messages and renders them into the prompt the verifier gets. */
+    String renderChat(List<ChatCompletionRequest.Message> chat) {
+        if (chat == null || chat.isEmpty()) {
             throw ApiException.invalid("messages", "messages must be a non-empty array");
         }
         List<ChatMessage> messages = new ArrayList<>();
-        for (int i = 0; i < body.messages().size(); i++) {
-            ChatCompletionRequest.Message m = body.messages().get(i);
+        for (int i = 0; i < chat.size(); i++) {
+            ChatCompletionRequest.Message m = chat.get(i);
             String param = "messages[" + i + "]";
             if (m == null || m.role() == null || !CHAT_ROLES.contains(m.role())) {
                 throw ApiException.invalid(param + ".role", "role must be one of " + CHAT_ROLES);
             }
             messages.add(new ChatMessage(m.role().equals("developer") ? "system" : m.role(), content(m.content(), param)));
         }
-        Integer requested = body.max_completion_tokens() != null ? body.max_completion_tokens() : body.max_tokens();
-        String param = body.max_completion_tokens() != null ? "max_completion_tokens" : "max_tokens";
-        int maxTokens = maxTokens(param, requested, properties.defaultMaxTokens());
-        return new GenerationSpec(RequestKind.CHAT, model, chats.render(messages), null, maxTokens,
-                sampling(body.temperature(), body.top_p(), body.seed()), stop(body.stop()), speculation(body.speculum()),
-                Boolean.TRUE.equals(body.stream()), includeUsage(body.stream_options()), stats(body.speculum()),
-                cascade(model, body.speculum()));
+        return chats.render(messages);
     }
 
     private String model(String model) {
@@ -121,13 +151,68 @@ class RequestTranslator {
         return model;
     }
 
-    private static void one(Integer n) {
-        if (n != null && n < 1) {
-            throw ApiException.invalid("n", "n must be at least 1");
+    /** How many choices: {@code n} in [1, {@value #MAX_CHOICES}]; {@code best_of}, when given, must equal it. */
+    private static int choices(Integer n, Integer bestOf) {
+        int count = n == null ? 1 : n;
+        if (count < 1 || count > MAX_CHOICES) {
+            throw ApiException.invalid("n", "n must be in [1, " + MAX_CHOICES + "], got " + count);
         }
-        if (n != null && n > 1) {
-            throw ApiException.unsupported("n", "only n = 1 is supported");
+        if (bestOf != null && bestOf < count) {
+            throw ApiException.invalid("best_of", "best_of must be at least n");
         }
+        if (bestOf != null && bestOf > count) {
+            throw ApiException.unsupported("best_of", "best_of > n is not supported (every sample is returned: use n)");
+        }
+        return count;
+    }
+
+    /** Cascade answers come from the cascade router, which offers none of these. */
+    private void noCascade(String model, boolean logprobs, int n, Penalties penalties) {
+        if (!properties.isCascade(model)) {
+            return;
+        }
+        if (logprobs) {
+            throw ApiException.unsupported("logprobs", "a cascade model does not report log-probabilities");
+        }
+        if (n > 1) {
+            throw ApiException.unsupported("n", "a cascade model answers one choice");
+        }
+        if (!penalties.changesNothing()) {
+            throw ApiException.unsupported("logit_bias", "a cascade model takes no logit bias or penalties");
+        }
+    }
+
+    private static Penalties penalties(Map<String, Double> logitBias, Double frequency, Double presence, Double repetition) {
+        Map<Integer, Double> bias = new java.util.TreeMap<>();
+        if (logitBias != null) {
+            for (Map.Entry<String, Double> e : logitBias.entrySet()) {
+                int token;
+                try {
+                    token = Integer.parseInt(e.getKey());
+                } catch (NumberFormatException notANumber) {
+                    throw ApiException.invalid("logit_bias", "logit_bias keys are token ids, got '" + e.getKey() + "'");
+                }
+                if (token < 0 || e.getValue() == null || !(Math.abs(e.getValue()) <= 100)) {
+                    throw ApiException.invalid("logit_bias", "logit_bias maps token ids >= 0 to biases in [-100, 100]");
+                }
+                bias.put(token, e.getValue());
+            }
+        }
+        double f = range("frequency_penalty", frequency, 0, -2, 2);
+        double p = range("presence_penalty", presence, 0, -2, 2);
+        double r = repetition == null ? 1 : repetition;
+        if (!(r > 0 && r <= 10)) {
+            throw ApiException.invalid("repetition_penalty", "repetition_penalty must be in (0, 10], got " + r);
+        }
+        return new Penalties(bias, f, p, r);
+    }
+
+    private static double range(String param, Double value, double fallback, double min, double max) {
+        double v = value == null ? fallback : value;
+        if (!(v >= min && v <= max)) {
+            throw ApiException.invalid(param, param + " must be in [" + min + ", " + max + "], got " + v);
+        }
+        return v;
     }
 
     private static int maxTokens(String param, Integer requested, int fallback) {
@@ -140,7 +225,7 @@ class RequestTranslator {
         return requested;
     }
 
-    private static SamplingParams sampling(Double temperature, Double topP, Long seed) {
+    private static SamplingParams sampling(Double temperature, Double topP, Long seed, Integer topK, Double minP) {
         double t = temperature == null ? 1.0 : temperature;
         if (!(t >= 0 && t <= 2)) {
             throw ApiException.invalid("temperature", "temperature must be in [0, 2], got " + t);
@@ -149,8 +234,17 @@ class RequestTranslator {
         if (!(p > 0 && p <= 1)) {
             throw ApiException.invalid("top_p", "top_p must be in (0, 1], got " + p);
         }
+        // vLLM's "off" values: top_k -1 (or 0), min_p 0
+        int k = topK == null || topK == -1 ? 0 : topK;
+        if (k < 0) {
+            throw ApiException.invalid("top_k", "top_k must be -1 (off) or at least 1, got " + topK);
+        }
+        double m = range("min_p", minP, 0, 0, 1);
+        if (m >= 1) {
+            throw ApiException.invalid("min_p", "min_p must be in [0, 1), got " + m);
+        }
         long s = seed != null ? seed : t == 0 ? 0 : ThreadLocalRandom.current().nextLong();
-        return new SamplingParams(t, 0, p, 0, t == 0 ? 0 : s);
+        return new SamplingParams(t, k, p, m, t == 0 ? 0 : s);
     }
 
     private static List<String> stop(JsonNode stop) {

@@ -124,8 +124,8 @@ class GatewayErrorsTest {
         assertError(limited, 429, "rate_limit_error", null);
         assertThat(Long.parseLong(limited.response.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 60L);
         // another key is not affected
-        assertError(post("/v1/completions", "key-validation", "{\"model\":\"stories260K\",\"prompt\":\"x\",\"n\":2}"),
-                422, "invalid_request_error", "n");
+        assertError(post("/v1/completions", "key-validation", "{\"model\":\"stories260K\",\"prompt\":\"x\",\"suffix\":\"!\"}"),
+                422, "invalid_request_error", "suffix");
     }
 
     @Test

@@ -44,6 +44,9 @@ final class Session {
     /** Where in the hint the last verified chunk started (matches are looked for from there on first). */
     int hintCursor;
 
+    /** The prompt's log-probabilities for round 0's event, when asked for. */
+    List<io.speculum.protocol.GenerationEvent.TokenLogprob> promptLogprobs;
+
     /** Chooses each round's draft length under the request's policy. */
     final AutoSpeculation speculation;
     /** The draft length asked for in the current round (0: decoding alone). */

@@ -4,6 +4,7 @@ import io.speculum.generation.CompletionTracker;
 import io.speculum.generation.DecodeFailures;
 import io.speculum.generation.RequestChecks;
 import io.speculum.generation.SessionAdmission;
+import io.speculum.generation.TokenLogprobs;
 import io.speculum.llama.InferenceEngine;
 import io.speculum.llama.LlamaException;
 import io.speculum.llama.Model;
@@ -291,9 +292,12 @@ public final class SpeculativeVerifier implements AutoCloseable {
             releaseAndReject(request, slot, ErrorCode.INVALID_REQUEST, "The prompt cannot be tokenized: " + e.getMessage());
             return;
         }
-        ProtocolError tooLong = RequestChecks.checkPrompt(prompt, model.vocabulary().size(), settings.sequenceContext());
-        if (tooLong != null) {
-            releaseAndReject(request, slot, tooLong.code(), tooLong.message());
+        ProtocolError refused = RequestChecks.checkPrompt(prompt, model.vocabulary().size(), settings.sequenceContext());
+        if (refused == null) {
+            refused = RequestChecks.checkPenalties(request.processing(), model.vocabulary().size());
+        }
+        if (refused != null) {
+            releaseAndReject(request, slot, refused.code(), refused.message());
             return;
         }
         GenerationState state = new GenerationState(request.requestId(), 0, request.replyTopic(), settings.modelName(), vocabulary,
@@ -308,15 +312,21 @@ public final class SpeculativeVerifier implements AutoCloseable {
         statistics.requests.increment();
         synchronized (session) {
             long started = System.nanoTime();
-            decode(session, SequenceDecode.last(slot, prompt, 0)).thenAccept(logits -> {
+            Integer promptTop = request.promptLogprobs();
+            // logits at every prompt position only when the prompt's log-probabilities are asked for
+            SequenceDecode prefill = promptTop == null ? SequenceDecode.last(slot, prompt, 0) : SequenceDecode.all(slot, prompt, 0);
+            decode(session, prefill).thenAccept(logits -> {
                 synchronized (session) {
                     if (session.finished) {
                         return;
                     }
                     learnSuccessors(session, prompt[prompt.length - 1], logits.last());
-                    SparseDistribution target = TokenSampler.distribution(logits.last(), session.state.sampling());
+                    SparseDistribution target = TargetRows.first(session.state, request.processing(), logits.last());
                     int token = SpeculativeSampling.sampleTarget(target, session.state.sampling().seed(), session.nextPosition());
-                    commit(session, new int[] {token}, 0, 0, DraftSource.NONE, (System.nanoTime() - started) / 1e6);
+                    session.promptLogprobs = promptTop == null ? null : TokenLogprobs.of(model.vocabulary(),
+                            Arrays.copyOfRange(prompt, 1, prompt.length), i -> logits.at(i), promptTop);
+                    commit(session, new int[] {token}, 0, 0, DraftSource.NONE, (System.nanoTime() - started) / 1e6,
+                            TargetRows.logprobs(request.logprobs(), model.vocabulary(), new int[] {token}, i -> logits.last()));
                 }
             });
         }
@@ -339,13 +349,14 @@ public final class SpeculativeVerifier implements AutoCloseable {
                     learnSuccessors(session, tokens[i], logits.at(i));
                 }
                 ChainVerification.Outcome outcome = ChainVerification.verify(draft, proposals,
-                        i -> TokenSampler.distribution(logits.at(i), session.state.sampling()),
+                        TargetRows.chain(session.state, session.request.processing(), logits, draft),
                         session.state.sampling().seed(), session.nextPosition());
                 if (source.fromDrafter()) {
                     session.speculation.observe(session.state.speculation().drafter(), session.requestedDraft, draft.length,
                             outcome.accepted(), source.hopMillis());
                 }
-                commit(session, outcome.tokens(), draft.length, outcome.accepted(), source, (System.nanoTime() - started) / 1e6);
+                commit(session, outcome.tokens(), draft.length, outcome.accepted(), source, (System.nanoTime() - started) / 1e6,
+                        TargetRows.logprobs(session.request.logprobs(), model.vocabulary(), outcome.tokens(), logits::at));
             }
         });
     }
@@ -378,12 +389,14 @@ public final class SpeculativeVerifier implements AutoCloseable {
                     learnSuccessors(session, decoded[i], logits.at(i));
                 }
                 TreeVerification.Outcome outcome = TreeVerification.verify(tree.tokens(), tree.parents(), tree.proposals(),
-                        node -> TokenSampler.distribution(logits.at(node + 1), session.state.sampling()),
+                        TargetRows.tree(session.state, session.request.processing(), logits, tree.tokens(), tree.parents()),
                         session.state.sampling().seed(), session.nextPosition());
                 keepBranch(session, tree, outcome, startPosition, sequences);
                 session.speculation.observe(session.state.speculation().drafter(), session.requestedDraft, tree.depth(),
                         tree.size(), outcome.accepted(), source.hopMillis());
-                commit(session, outcome.tokens(), tree.size(), outcome.accepted(), source, (System.nanoTime() - started) / 1e6);
+                commit(session, outcome.tokens(), tree.size(), outcome.accepted(), source, (System.nanoTime() - started) / 1e6,
+                        TargetRows.logprobs(session.request.logprobs(), model.vocabulary(), outcome.tokens(),
+                                TargetRows.treePathRows(logits, outcome.path())));
             }
         });
     }
@@ -422,7 +435,9 @@ public final class SpeculativeVerifier implements AutoCloseable {
         verify(session, new int[0], java.util.List.of(), DraftSource.NONE);
     }
 
-    private void commit(Session session, int[] tokens, int drafted, int accepted, DraftSource source, double roundMillis) {
+    /** @param logprobs the tokens' log-probabilities, when the request asked for them (else null) */
+    private void commit(Session session, int[] tokens, int drafted, int accepted, DraftSource source, double roundMillis,
+                        java.util.List<GenerationEvent.TokenLogprob> logprobs) {
         int round = session.state.round();
         CompletionTracker.Commit commit = session.tracker.commit(tokens);
         session.state = session.state.advance(commit.tokens());
@@ -437,7 +452,8 @@ public final class SpeculativeVerifier implements AutoCloseable {
         statistics.recordRound(record, commit.tokens().length);
         output.reply(session.request.replyTopic(), new GenerationEvent.Round(session.id(), round, commit.tokens(), commit.text(),
                 new GenerationEvent.RoundStats(drafted, accepted, source.drafter(), roundMillis, source.hopMillis(), requested,
-                        source.stages())));
+                        source.stages()), null,
+                logprobs == null ? null : logprobs.subList(0, commit.tokens().length), round == 0 ? session.promptLogprobs : null));
         if (commit.finish() != null) {
             finish(session, commit.finish(), "");
             return;

@@ -552,7 +552,7 @@ class SpeculativeVerifierTest {
         return new GenerateRequest(id, "replies", "stories260K", prompt, null, TOKENS, sampling, List.of(), policy, 0, 0);
     }
 
-    private static double twoSampleChiSquarePValue(Map<String, Integer> a, Map<String, Integer> b) {
+    static double twoSampleChiSquarePValue(Map<String, Integer> a, Map<String, Integer> b) {
         // categories seen at least 10 times in all; the rest pooled
         Map<String, Integer> total = new HashMap<>(a);
         b.forEach((k, v) -> total.merge(k, v, Integer::sum));
