@@ -45,7 +45,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * by side with the difference, throughput at the highest concurrency, errors, and the memory of the suite's process.
  *
  * <p>{@code -Dbench.requests=N} requests per concurrency level (default 64), {@code -Dbench.tokens=T} tokens each
- * (default 32), {@code -Dbench.concurrency=1,8,32}.
+ * (default 32), {@code -Dbench.concurrency=1,8,32,64}; {@code -Dbench.padded=H,F,B} serves a cost-padded copy of
+ * stories260K (hidden size, FFN width, blocks, e.g. 1024,4352,9 for the 150M target) instead, so that a decode costs
+ * what a real target's does and the gateway's share shows at its true scale.
  */
 public final class GatewayBenchmark {
 
@@ -53,7 +55,7 @@ public final class GatewayBenchmark {
     private static final String PROMPT = "Once upon a time, there was a little girl named Lily.";
     private static final int REQUESTS = Integer.parseInt(BenchSettings.property("bench.requests", "64"));
     private static final int TOKENS = Integer.parseInt(BenchSettings.property("bench.tokens", "32"));
-    private static final int[] CONCURRENCY = Arrays.stream(BenchSettings.property("bench.concurrency", "1,8,32").split(","))
+    private static final int[] CONCURRENCY = Arrays.stream(BenchSettings.property("bench.concurrency", "1,8,32,64").split(","))
             .mapToInt(Integer::parseInt).toArray();
     private static final int SESSIONS = Arrays.stream(CONCURRENCY).max().orElse(32);
 
@@ -80,8 +82,16 @@ public final class GatewayBenchmark {
     public static void main(String[] args) throws Exception {
         Path shared = Path.of(System.getProperty("speculum.shared.dir", "../shared"));
         Path target = shared.resolve("models/stories260K.gguf");
-        System.out.printf("Gateway + Kafka over in-process generation: stories260K, greedy, speculation off, %d tokens, "
-                + "%d requests per level, %d cores%n", TOKENS, REQUESTS, Runtime.getRuntime().availableProcessors());
+        String padding = BenchSettings.property("bench.padded", "");
+        Path work = Files.createTempDirectory("speculum-bench");
+        if (!padding.isBlank()) {
+            int[] shape = java.util.Arrays.stream(padding.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+            target = new io.speculum.llama.CostPadder().pad(new io.speculum.llama.CostPadding(target,
+                    work.resolve("stories260K-padded.gguf"), shape[0], shape[1], shape[2])).file();
+        }
+        System.out.printf("Gateway + Kafka over in-process generation: %s, greedy, speculation off, %d tokens, "
+                + "%d requests per level, %d cores%n", padding.isBlank() ? "stories260K" : "stories260K padded to " + padding,
+                TOKENS, REQUESTS, Runtime.getRuntime().availableProcessors());
 
         Map<Integer, Level> viaGateway = new java.util.LinkedHashMap<>();
         String memory;
@@ -92,6 +102,7 @@ public final class GatewayBenchmark {
                 "--speculum.standalone.service-properties.server.port=0",
                 "--speculum.standalone.service-properties.management.server.port=0",
                 "--speculum.standalone.service-properties.speculum.verifier.threads=1",
+                "--speculum.standalone.service-properties.speculum.verifier.model.path=" + target,
                 "--speculum.standalone.service-properties.speculum.verifier.max-sessions=" + SESSIONS,
                 "--speculum.standalone.service-properties.logging.level.root=warn",
                 "--speculum.standalone.service-properties.spring.kafka.template.observation-enabled=" + Boolean.getBoolean("bench.observe"),
@@ -142,6 +153,17 @@ public final class GatewayBenchmark {
                     remote.tokensPerSecond() / local.tokensPerSecond());
         }
         System.out.println(memory);
+        Level oneLocal = inProcess.get(CONCURRENCY[0]);
+        Level oneRemote = viaGateway.get(CONCURRENCY[0]);
+        double addedTtft = oneRemote.percentile(true, 0.5) - oneLocal.percentile(true, 0.5);
+        double rate = oneRemote.tokensPerSecond() / oneLocal.tokensPerSecond();
+        long errors = viaGateway.values().stream().mapToLong(Level::errors).sum();
+        System.out.printf("%ngoals (gateway), at %d stream(s) where one is asked%n", CONCURRENCY[0]);
+        System.out.printf("  %-60s %+8.2f ms  %s%n", "time to first token added by the gateway, p50 <= 3 ms", addedTtft,
+                addedTtft <= 3 ? "met" : "not met");
+        System.out.printf("  %-60s %8.2fx    %s%n", "tokens/s through the gateway / in-process >= 0.9", rate, rate >= 0.9 ? "met" : "not met");
+        System.out.printf("  %-60s %8d     %s%n", "errors at " + java.util.Arrays.toString(CONCURRENCY) + " streams", errors,
+                errors == 0 ? "met" : "not met");
     }
 
     private static void row(int concurrency, String path, Level level) {

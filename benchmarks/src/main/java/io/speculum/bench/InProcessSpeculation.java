@@ -81,6 +81,11 @@ final class InProcessSpeculation implements AutoCloseable {
         return verifier.statistics().draftTimeouts();
     }
 
+    /** The verifier engine's counters: sessions per decode. */
+    io.speculum.llama.EngineStatistics engineStatistics() {
+        return engine.statistics();
+    }
+
     @Override
     public void close() {
         verifier.close();

@@ -2,6 +2,8 @@ package io.speculum.bench;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.speculum.llama.EngineStatistics;
+import io.speculum.llama.InferenceEngine;
 import io.speculum.protocol.GenerateRequest;
 import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.ProtocolCodec;
@@ -116,6 +118,11 @@ final class KafkaSpeculation implements AutoCloseable {
     /** Rounds that found no draft within the verifier-service's deadline and were decoded without one, so far. */
     long draftTimeouts() {
         return verifierApp.getBean(SpeculativeVerifier.class).statistics().draftTimeouts();
+    }
+
+    /** The verifier-service engine's counters: sessions per decode. */
+    EngineStatistics engineStatistics() {
+        return verifierApp.getBean(InferenceEngine.class).statistics();
     }
 
     /** Rounds that verified a pre-draft that was ready when they began, so far. */

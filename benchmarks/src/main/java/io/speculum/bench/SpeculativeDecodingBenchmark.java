@@ -3,6 +3,7 @@ package io.speculum.bench;
 import io.speculum.drafter.Drafter;
 import io.speculum.llama.CostPadder;
 import io.speculum.llama.CostPadding;
+import io.speculum.llama.EngineStatistics;
 import io.speculum.llama.Model;
 import io.speculum.llama.PaddedTarget;
 import io.speculum.protocol.HopStages;
@@ -312,8 +313,8 @@ public final class SpeculativeDecodingBenchmark {
         SpeculationPolicy automatic = Requests.automatic(BenchDrafters.WALL_CLOCK.name(), settings.k());
         System.out.printf("%n4. throughput with concurrent requests on the padded target (greedy, k = %d), waves of c requests "
                 + "sent at once per variant, interleaved per wave; tok/s = all tokens / wave time; ratios: median of per-wave pairs%n", settings.k());
-        System.out.printf("  %4s %5s %-36s %9s %12s %16s %8s %9s %9s%n", "c", "waves", "variant", "tok/s", "/ no drafts", "/ same at c=1",
-                "tau", "timeouts", "hop p50");
+        System.out.printf("  %4s %5s %-36s %9s %12s %16s %8s %9s %9s %9s%n", "c", "waves", "variant", "tok/s", "/ no drafts", "/ same at c=1",
+                "tau", "timeouts", "hop p50", "sessions");
         for (int c : levels) {
             Map<String, List<Wave>> variants = new LinkedHashMap<>();
             Map<String, Long> timeouts = new LinkedHashMap<>();
@@ -321,18 +322,22 @@ public final class SpeculativeDecodingBenchmark {
                 variants.put(variant, new ArrayList<>());
                 timeouts.put(variant, 0L);
             }
+            Map<String, long[]> decodes = new LinkedHashMap<>(); // decode calls, sessions decoded
             for (int w = 0; w < settings.wavesFor(c); w++) {
                 String tag = "c" + c + "w" + w + "p";
-                variants.get(NO_DRAFTS).add(kafka.run(Requests.greedy("off" + tag, prompts, w * c, c, settings.tokens(), SpeculationPolicy.off())));
-                long before = inProcess.draftTimeouts();
-                variants.get(IN_PROCESS).add(inProcess.run(Requests.greedy("in" + tag, prompts, w * c, c, settings.tokens(), policy)));
-                timeouts.merge(IN_PROCESS, inProcess.draftTimeouts() - before, Long::sum);
-                before = kafka.draftTimeouts();
-                variants.get(KAFKA).add(kafka.run(Requests.greedy("kafka" + tag, prompts, w * c, c, settings.tokens(), policy)));
-                timeouts.merge(KAFKA, kafka.draftTimeouts() - before, Long::sum);
-                before = kafka.draftTimeouts();
-                variants.get(KAFKA_AUTO).add(kafka.run(Requests.greedy("auto" + tag, prompts, w * c, c, settings.tokens(), automatic)));
-                timeouts.merge(KAFKA_AUTO, kafka.draftTimeouts() - before, Long::sum);
+                for (String variant : variants.keySet()) {
+                    boolean local = variant.equals(IN_PROCESS);
+                    SpeculationPolicy chosen = variant.equals(NO_DRAFTS) ? SpeculationPolicy.off() : variant.equals(KAFKA_AUTO) ? automatic : policy;
+                    List<GenerateRequest> requests = Requests.greedy(variant.hashCode() + tag, prompts, w * c, c, settings.tokens(), chosen);
+                    long timeoutsBefore = local ? inProcess.draftTimeouts() : kafka.draftTimeouts();
+                    EngineStatistics before = local ? inProcess.engineStatistics() : kafka.engineStatistics();
+                    variants.get(variant).add(local ? inProcess.run(requests) : kafka.run(requests));
+                    EngineStatistics after = local ? inProcess.engineStatistics() : kafka.engineStatistics();
+                    timeouts.merge(variant, (local ? inProcess.draftTimeouts() : kafka.draftTimeouts()) - timeoutsBefore, Long::sum);
+                    long[] counted = decodes.computeIfAbsent(variant, v -> new long[2]);
+                    counted[0] += after.decodeCalls() - before.decodeCalls();
+                    counted[1] += after.requestsDecoded() - before.requestsDecoded();
+                }
             }
             double[] offRate = waveRates(variants.get(NO_DRAFTS));
             Map<String, Double> rates = new LinkedHashMap<>();
@@ -343,17 +348,19 @@ public final class SpeculativeDecodingBenchmark {
                 Acceptance acceptance = Acceptance.of(all(list));
                 rates.put(Goals.TAU + variant, acceptance.tau());
                 Double single = variant.equals(NO_DRAFTS) ? null : one.get(variant.equals(KAFKA_AUTO) ? KAFKA : variant);
-                System.out.printf("  %4d %5d %-36s %9.2f %11.2fx %16s %8s %9s %9s%n", c, waves, variant, Stats.median(rate),
+                long[] counted = decodes.get(variant);
+                System.out.printf("  %4d %5d %-36s %9.2f %11.2fx %16s %8s %9s %9s %9.2f%n", c, waves, variant, Stats.median(rate),
                         Stats.medianRatio(rate, offRate), single == null ? "" : String.format("%.2fx", Stats.median(rate) / single),
                         variant.equals(NO_DRAFTS) ? "" : String.format("%.2f", acceptance.tau()),
                         variant.equals(NO_DRAFTS) ? "" : timeouts.get(variant).toString(),
-                        variant.equals(NO_DRAFTS) ? "" : String.format("%.2f", Stats.percentile(acceptance.hops(), 0.5)));
+                        variant.equals(NO_DRAFTS) ? "" : String.format("%.2f", Stats.percentile(acceptance.hops(), 0.5)),
+                        counted[0] == 0 ? 0 : (double) counted[1] / counted[0]);
             });
             byLevel.put(c, rates);
         }
         System.out.printf("  (verifier without drafts: the verifier-service with speculation off, continuous batching of the target alone; "
                 + "\"/ same at c=1\": over the median tok/s of section 3; timeouts: rounds without a draft within the verifier's deadline; "
-                + "hop p50: ms the verifier waited per drafted round; %.0f s)%n", seconds(started));
+                + "hop p50: ms the verifier waited per drafted round; sessions: mean sessions per verifier decode; %.0f s)%n", seconds(started));
         return byLevel;
     }
 

@@ -64,6 +64,10 @@ public final class InferenceEngine implements AutoCloseable {
     private final AtomicLong tokensDecoded = new AtomicLong();
     private final AtomicLong requestsDecoded = new AtomicLong();
     private final AtomicInteger maxRequestsPerCall = new AtomicInteger();
+    /** Completions handed to {@link #callbacks} and not yet run to their end. */
+    private final AtomicInteger pendingCallbacks = new AtomicInteger();
+    /** The longest the inference thread waits for the last decode's continuations before decoding what is queued. */
+    private static final long GATHER_LIMIT_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     public InferenceEngine(Model model, ContextOptions contextOptions, EngineOptions options) {
         this(model, contextOptions, options, withCreatorsClassLoader(ForkJoinPool.commonPool()));
@@ -208,6 +212,7 @@ public final class InferenceEngine implements AutoCloseable {
         DecodeBatch batch = new DecodeBatch(ctx.batchSize());
         try {
             while (true) {
+                awaitCallbacks();
                 Work work = queue.takeFirst();
                 if (work == STOP) {
                     break;
@@ -350,11 +355,60 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     private <T> void completeLater(CompletableFuture<T> future, T value) {
-        callbacks.execute(() -> future.complete(value));
+        callback(() -> future.complete(value));
     }
 
     private void failLater(CompletableFuture<?> future, Throwable t) {
-        callbacks.execute(() -> future.completeExceptionally(t));
+        callback(() -> future.completeExceptionally(t));
+    }
+
+    /**
+     * Runs a completion on {@link #callbacks}, counted: the dependent stages run inside it, so when it returns the
+     * session it served has submitted its next decode, if it had one to submit.
+     */
+    private void callback(Runnable completion) {
+        pendingCallbacks.incrementAndGet();
+        try {
+            callbacks.execute(() -> {
+                try {
+                    completion.run();
+                } finally {
+                    callbackDone();
+                }
+            });
+        } catch (RuntimeException e) { // a rejected execution: run it here rather than lose it
+            try {
+                completion.run();
+            } finally {
+                callbackDone();
+            }
+        }
+    }
+
+    private void callbackDone() {
+        if (pendingCallbacks.decrementAndGet() == 0) {
+            synchronized (pendingCallbacks) {
+                pendingCallbacks.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Waits (at most {@link #GATHER_LIMIT_NANOS}) until the continuations of the last decode have run. Without this
+     * the first session to come back would be decoded alone while the others are still in their callbacks, and the
+     * batch would split into a lone decode and the rest, every round: the sessions of one decode are gathered again
+     * for the next. Continuations that wait for something else (a drafter) return at once and hold nothing up.
+     */
+    private void awaitCallbacks() throws InterruptedException {
+        if (pendingCallbacks.get() == 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + GATHER_LIMIT_NANOS;
+        synchronized (pendingCallbacks) {
+            for (long left = GATHER_LIMIT_NANOS; pendingCallbacks.get() > 0 && left > 0; left = deadline - System.nanoTime()) {
+                TimeUnit.NANOSECONDS.timedWait(pendingCallbacks, left);
+            }
+        }
     }
 
     private void failQueued() {
