@@ -32,7 +32,7 @@ final class Goals {
 
     void print() {
         System.out.printf("%ngoals (serving speed) and this run%s%n", settings.quick()
-                ? " (a quick run: the small padded target and few prompts; the ratios show the shape, not the figures)" : "");
+                ? " (a quick run: few prompts and tokens, one wave per concurrency: wide error bars)" : "");
         List<HopStages> stages = runs.entrySet().stream().filter(e -> e.getKey().startsWith("ours, over Kafka"))
                 .flatMap(e -> e.getValue().stream()).flatMap(g -> g.stages().stream()).toList();
         double[] share = stages.stream().mapToDouble(HopStages::transport).toArray();

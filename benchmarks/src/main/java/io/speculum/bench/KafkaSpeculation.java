@@ -136,6 +136,20 @@ final class KafkaSpeculation implements AutoCloseable {
         return new int[] {meanBytes(meters, "request"), meanBytes(meters, "proposal")};
     }
 
+    /** The broker's acknowledgement of a draft request, p50 and p99 ms (the verifier's meter). */
+    double[] draftRequestAckMillis() {
+        io.micrometer.core.instrument.Timer timer = verifierApp.getBean(MeterRegistry.class)
+                .find("speculum.spec_decode.draft_request_ack").timer();
+        if (timer == null) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        double[] millis = {Double.NaN, Double.NaN};
+        for (io.micrometer.core.instrument.distribution.ValueAtPercentile p : timer.takeSnapshot().percentileValues()) {
+            millis[p.percentile() < 0.9 ? 0 : 1] = p.value(java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        return millis;
+    }
+
     private static int meanBytes(MeterRegistry meters, String direction) {
         DistributionSummary summary = meters.find("speculum.spec_decode.draft_message_bytes").tag("direction", direction).summary();
         return summary == null ? 0 : (int) Math.round(summary.mean());

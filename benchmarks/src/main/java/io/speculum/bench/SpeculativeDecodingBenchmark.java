@@ -196,6 +196,7 @@ public final class SpeculativeDecodingBenchmark {
         DrafterCase drafter = BenchDrafters.WALL_CLOCK;
         SpeculationPolicy pipelined = Requests.fixed(drafter.name(), k).withPipelining(true);
         SpeculationPolicy plain = Requests.fixed(drafter.name(), k).withPipelining(false);
+        SpeculationPolicy automatic = Requests.automatic(drafter.name(), k);
         long setupStarted = System.nanoTime();
         try (TargetAlone alone = new TargetAlone(target, settings.threads());
              InProcessSpeculation inProcess = new InProcessSpeculation(target, sessions, batchSize, settings.threads(),
@@ -203,7 +204,7 @@ public final class SpeculativeDecodingBenchmark {
              KafkaSpeculation kafka = new KafkaSpeculation(targetFile, drafterFile, drafter.name(), sessions, batchSize,
                      settings.threads(), settings.draftTimeout(), work)) {
             Map<String, List<Generation>> runs = new LinkedHashMap<>();
-            for (String variant : List.of(ALONE, JAVA_LLAMA, IN_PROCESS, KAFKA, KAFKA_UNPIPELINED)) {
+            for (String variant : List.of(ALONE, JAVA_LLAMA, IN_PROCESS, KAFKA, KAFKA_UNPIPELINED, KAFKA_AUTO)) {
                 runs.put(variant, new ArrayList<>());
             }
             long kafkaTimeouts;
@@ -229,6 +230,7 @@ public final class SpeculativeDecodingBenchmark {
                     runs.get(IN_PROCESS).add(one(inProcess.run(List.of(Requests.of("inproc" + i, prompt, settings.tokens(), pipelined, 0, i)))));
                     runs.get(KAFKA).add(one(kafka.run(List.of(Requests.of("kafka" + i, prompt, settings.tokens(), pipelined, 0, i)))));
                     runs.get(KAFKA_UNPIPELINED).add(one(kafka.run(List.of(Requests.of("kafkap" + i, prompt, settings.tokens(), plain, 0, i)))));
+                    runs.get(KAFKA_AUTO).add(one(kafka.run(List.of(Requests.of("kafkaa" + i, prompt, settings.tokens(), automatic, 0, i)))));
                 }
                 printOneAtATime(settings, drafter, runs, seconds(started));
                 System.out.printf("  rounds without a draft in time (verifier's draft timeout), over Kafka: %d; rounds that verified a "
@@ -241,6 +243,9 @@ public final class SpeculativeDecodingBenchmark {
             int payload = Math.max(64, (bytes[0] + bytes[1]) / 2);
             double[] pingPong = kafka.pingPong(settings.quick() ? 100 : 500, payload);
             printHops(runs, pingPong, payload, bytes);
+            double[] ack = kafka.draftRequestAckMillis();
+            System.out.printf("  broker acknowledgement of a draft request (the verifier's producer, all rounds so far): p50 %.2f ms, p99 %.2f ms%n",
+                    ack[0], ack[1]);
             new Goals(settings, cost, runs, rates, waves, pingPong).print();
         }
     }

@@ -9,6 +9,7 @@ import io.speculum.service.DraftHopTemplate;
 import io.speculum.service.GenerationEventPublisher;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
@@ -19,11 +20,15 @@ class KafkaVerifierOutput implements VerifierOutput, AutoCloseable {
     private final KafkaTemplate<String, byte[]> kafka;
     private final GenerationEventPublisher events;
     private final DistributionSummary requestBytes;
+    private final Timer requestAck;
 
     KafkaVerifierOutput(KafkaTemplate<String, byte[]> kafka, MeterRegistry meters) {
         this.kafka = DraftHopTemplate.of(kafka);
         this.events = new GenerationEventPublisher(kafka);
         this.requestBytes = DraftMessageBytes.summary(meters, "request");
+        this.requestAck = Timer.builder("speculum.spec_decode.draft_request_ack")
+                .description("From handing a draft request to the producer to the broker's acknowledgement")
+                .publishPercentiles(0.5, 0.99).register(meters);
     }
 
     @Override
@@ -36,7 +41,12 @@ class KafkaVerifierOutput implements VerifierOutput, AutoCloseable {
         // a lost draft request costs one round's speed, never correctness: the round's deadline decodes alone
         byte[] value = ProtocolCodec.write(request);
         requestBytes.record(value.length);
-        kafka.send(Topics.DRAFT, request.requestId(), value);
+        long sent = System.nanoTime();
+        kafka.send(Topics.DRAFT, request.requestId(), value).whenComplete((result, failure) -> {
+            if (failure == null) {
+                requestAck.record(System.nanoTime() - sent, java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+        });
     }
 
     @Override
