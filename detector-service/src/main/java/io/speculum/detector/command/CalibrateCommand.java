@@ -51,6 +51,15 @@ public final class CalibrateCommand implements Callable<Integer> {
             description = "lengths whose settings choose the decision method on continuations data (default ${DEFAULT-VALUE})")
     List<Integer> decisionLengths;
 
+    @Option(names = "--decision-generators", split = ",",
+            description = "generators whose settings choose the decision method (default: every one in the data)")
+    List<String> decisionGenerators;
+
+    private boolean decides(io.speculum.detector.data.SettingEvaluation.Setting s) {
+        return decisionLengths.contains(s.length())
+                && (decisionGenerators == null || decisionGenerators.stream().anyMatch(g -> s.machine().startsWith(g + "/")));
+    }
+
     @Override
     public Integer call() {
         PrintWriter console = spec.commandLine().getOut();
@@ -85,7 +94,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         List<String> names = methods.availableNames();
         List<SettingEvaluation.Scored> scored = SettingEvaluation.score(methods, names, calibrate, EvaluationTable.evidence(scorer, calibrate));
         Map<String, SettingEvaluation.Row> worst = SettingEvaluation.worst(SettingEvaluation.rows(names, scored, fpr, null),
-                s -> decisionLengths.contains(s.length()));
+                this::decides);
         String best = null;
         for (SettingEvaluation.Row r : worst.values()) {
             console.printf("%-24s worst AUROC %.4f (%s) on the calibrate split%n", r.method(), r.auroc(), r.setting().label());
@@ -95,7 +104,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         }
         Calibration calibration = new Calibration(loaded.observers().fingerprint().value(), loaded.observers().name(),
                 texts.getFileName() + " (calibrate split, " + calibrate.size() + " texts; thresholds per length; decision: best worst-setting AUROC at lengths "
-                        + decisionLengths + ")", best, SettingEvaluation.calibrate(names, scored, fpr));
+                        + decisionLengths + (decisionGenerators == null ? "" : " of " + decisionGenerators) + ")", best, SettingEvaluation.calibrate(names, scored, fpr));
         DetectorFiles.write(out, calibration);
         console.printf("decision method %s; wrote %s%n", best, out);
         return 0;

@@ -49,6 +49,10 @@ public final class ContinuationsCommand implements Callable<Integer> {
     @Option(names = "--openings-per-split", defaultValue = "160", description = "story openings continued per split (default ${DEFAULT-VALUE})")
     int openingsPerSplit;
 
+    @Option(names = "--humans-per-length", defaultValue = "0",
+            description = "keep at most this many human windows per length and split, evenly spread (0: all)")
+    int humansPerLength;
+
     @Option(names = "--seed", defaultValue = "20261206")
     long seed;
 
@@ -73,7 +77,7 @@ public final class ContinuationsCommand implements Callable<Integer> {
         List<Stories.Story> stories = Stories.of(Files.readString(data.resolve("tinystories/val-a.txt")));
         List<LabelledText> texts = new ArrayList<>();
         try (Model lengthModel = Model.load(generators.getFirst())) {
-            texts.addAll(UseCaseDataset.human(stories, lengthModel.vocabulary(), plan));
+            texts.addAll(UseCaseDataset.spread(UseCaseDataset.human(stories, lengthModel.vocabulary(), plan), humansPerLength));
             for (Path generator : generators) {
                 long start = System.nanoTime();
                 try (Model model = generator.equals(generators.getFirst()) ? null : Model.load(generator)) {

@@ -58,6 +58,15 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "lengths of the worst setting that chooses the decision (continuations data; default ${DEFAULT-VALUE})")
     List<Integer> decisionLengths;
 
+    @Option(names = "--decision-generators", split = ",",
+            description = "generators whose settings choose the decision method (default: every one in the data)")
+    List<String> decisionGenerators;
+
+    private boolean decides(io.speculum.detector.data.SettingEvaluation.Setting s) {
+        return decisionLengths.contains(s.length())
+                && (decisionGenerators == null || decisionGenerators.stream().anyMatch(g -> s.machine().startsWith(g + "/")));
+    }
+
     @Option(names = "--throughput", defaultValue = "true", negatable = true, description = "measure scoring vs prefill throughput")
     boolean measureThroughput;
 
@@ -114,7 +123,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             List<LabelledText> calibrate = EvaluationTable.scorable(scorer, LabelledTexts.read(texts, Split.CALIBRATE));
             List<SettingEvaluation.Scored> fitted = SettingEvaluation.score(methods, names, calibrate, EvaluationTable.evidence(scorer, calibrate));
             Map<String, SettingEvaluation.Row> worstThere = SettingEvaluation.worst(SettingEvaluation.rows(names, fitted, fpr, null),
-                    s -> decisionLengths.contains(s.length()));
+                    this::decides);
             String decision = worstThere.values().stream().max(java.util.Comparator.comparingDouble(SettingEvaluation.Row::auroc))
                     .orElseThrow().method();
             calibration = new Calibration(loaded.observers().fingerprint().value(), loaded.observers().name(),
@@ -143,7 +152,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         console.printf("%nWorst setting per method (lowest AUROC; lengths %s | all lengths):%n| method | worst at %s | AUROC | worst overall | AUROC | highest realised FPR |%n"
                 + "| --- | --- | --- | --- | --- | --- |%n", decisionLengths, decisionLengths);
-        Map<String, SettingEvaluation.Row> worstShipped = SettingEvaluation.worst(rows, s -> decisionLengths.contains(s.length()));
+        Map<String, SettingEvaluation.Row> worstShipped = SettingEvaluation.worst(rows, this::decides);
         Map<String, SettingEvaluation.Row> worstAll = SettingEvaluation.worst(rows, s -> true);
         for (String name : names) {
             SettingEvaluation.Row a = worstShipped.get(name);

@@ -22,6 +22,7 @@ public final class MachineTextSampler {
 
     private final Model model;
     private final Decoding decoding;
+    private final int minTokens;
     private final int maxTokens;
     private final long seed;
     private final int threads;
@@ -31,8 +32,18 @@ public final class MachineTextSampler {
     }
 
     public MachineTextSampler(Model model, Decoding decoding, int maxTokens, long seed, int threads) {
+        this(model, decoding, 0, maxTokens, seed, threads);
+    }
+
+    /**
+     * @param minTokens end-of-generation tokens are ruled out until this many tokens were generated (as
+     *                  {@code min_new_tokens} does): TinyStories-656K often ends a story right after its first
+     *                  sentence, which would leave nothing to detect
+     */
+    public MachineTextSampler(Model model, Decoding decoding, int minTokens, int maxTokens, long seed, int threads) {
         this.model = model;
         this.decoding = decoding;
+        this.minTokens = minTokens;
         this.maxTokens = maxTokens;
         this.seed = seed;
         this.threads = threads;
@@ -60,11 +71,19 @@ public final class MachineTextSampler {
         }).toList();
     }
 
+    private java.util.BitSet endTokens;
+
     private record Generated(int[] prompt, int[] continuation) {
     }
 
     private List<Generated> generate(List<Prompt> prompts) {
         List<Generated> out = new ArrayList<>();
+        endTokens = new java.util.BitSet();
+        for (int t = 0; minTokens > 0 && t < model.vocabulary().size(); t++) {
+            if (model.vocabulary().isEndOfGeneration(t)) {
+                endTokens.set(t);
+            }
+        }
         int limit = model.metadata().trainingContext();
         ContextOptions options = new ContextOptions(Math.min(SEQUENCES * limit, 4096), 512, 512, SEQUENCES, threads, threads, false);
         try (InferenceContext context = model.newContext(options)) {
@@ -102,6 +121,9 @@ public final class MachineTextSampler {
                 }
                 float[] logits = context.logits(row[s]);
                 penalise(logits, promptTokens[s], generated.get(s));
+                if (generated.get(s).size() < minTokens) {
+                    endTokens.stream().forEach(t -> logits[t] = Float.NEGATIVE_INFINITY);
+                }
                 double u = SeededUniform.at(seed + group.get(s).id(), position[s], SeededUniform.STREAM_SAMPLE);
                 int token = TokenSampler.sample(logits, params, u);
                 if (model.vocabulary().isEndOfGeneration(token)) {

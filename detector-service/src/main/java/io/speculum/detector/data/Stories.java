@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * before the first such paragraph is the tail of a story and is dropped) grouped into shelves of {@link #PER_SHELF}
  * consecutive stories. Shelves go to splits 1 : 2 : 2 (train : calibrate : evaluate), so a human window, which may
  * run from one story into the next on its shelf, never mixes splits, and an opening is continued only in its
- * story's split.
+ * story's split. Human windows start at sentence starts (a story's first one among them), and machine texts
+ * continue the opening of such windows, so where a text starts tells nothing about who wrote it.
  */
 public final class Stories {
 
@@ -66,15 +67,15 @@ public final class Stories {
     }
 
     /**
-     * The human opening a machine text continues: the first sentence for even-numbered stories, the first
-     * {@value #OPENING_TOKENS} tokens of {@code vocabulary} (possibly inside a word) for odd ones.
+     * The human opening a machine text continues, from the start of a human window: its first sentence for even
+     * {@code index}, its first {@value #OPENING_TOKENS} tokens of {@code vocabulary} (possibly inside a word) for odd.
      */
-    public static String opening(Story story, Vocabulary vocabulary) {
-        if (story.number() % 2 == 0) {
-            Matcher end = SENTENCE_END.matcher(story.text());
-            return end.find() ? story.text().substring(0, end.end()).strip() : story.text();
+    public static String opening(String text, int index, Vocabulary vocabulary) {
+        if (index % 2 == 0) {
+            Matcher end = SENTENCE_END.matcher(text);
+            return end.find() ? text.substring(0, end.end()).strip() : text;
         }
-        return cut(story.text(), vocabulary, OPENING_TOKENS);
+        return cut(text, vocabulary, OPENING_TOKENS);
     }
 
     /** The text of the first {@code tokens} tokens of {@code text} (all of it when shorter); null if it cannot be spelled. */

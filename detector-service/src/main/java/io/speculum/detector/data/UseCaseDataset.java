@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Detection as it is used: machine texts continue a human opening of a story ({@link Stories#opening}) with a
- * generator and a {@link Decoding}; human texts are windows of the corpus. Every text is cut to a nominal length in
+ * Detection as it is used: machine texts continue a human opening ({@link Stories#opening}: the first sentence or
+ * first 30 tokens of a human window) with a generator and a {@link Decoding}; human texts are windows of the corpus
+ * starting at sentence starts, so machine and human texts start alike. Every text is cut to a nominal length in
  * tokens of the length vocabulary (stories260K's, the shipped observer's), so lengths mean the same for every
  * generator. Stories, and so openings and windows, are disjoint across splits ({@link Stories}).
  */
@@ -20,6 +21,8 @@ public final class UseCaseDataset {
     public static final int WINDOW_STRIDE = 160;
     /** A machine text that stopped early is kept for a length if it reached this share of it. */
     public static final double MIN_SHARE = 0.75;
+    /** Length of the windows whose starts are the openings. */
+    static final int OPENING_WINDOW = 64;
 
     /**
      * @param openingsPerSplit at most this many openings (stories, in corpus order) of each split are continued
@@ -51,27 +54,62 @@ public final class UseCaseDataset {
         return out;
     }
 
+    /** At most {@code perGroup} texts of each split and length, evenly spread over each group (0: all). */
+    public static List<LabelledText> spread(List<LabelledText> texts, int perGroup) {
+        if (perGroup <= 0) {
+            return texts;
+        }
+        Map<String, List<LabelledText>> groups = new java.util.LinkedHashMap<>();
+        texts.forEach(t -> groups.computeIfAbsent(t.split() + "/" + t.length(), k -> new ArrayList<>()).add(t));
+        List<LabelledText> out = new ArrayList<>();
+        for (List<LabelledText> group : groups.values()) {
+            int n = Math.min(perGroup, group.size());
+            for (int i = 0; i < n; i++) {
+                out.add(group.get((int) ((long) i * group.size() / n)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The openings continued in a split: the starts of {@code count} of its human windows (of the shortest length,
+     * which has the most starts), evenly spread over the split; a prompt's id is its window's number in the split.
+     */
+    static List<MachineTextSampler.Prompt> openings(List<Stories.Story> stories, Vocabulary vocabulary, Split split, int count) {
+        Map<Integer, List<Stories.Story>> shelves = new TreeMap<>();
+        stories.stream().filter(s -> s.split() == split).forEach(s -> shelves.computeIfAbsent(s.shelf(), k -> new ArrayList<>()).add(s));
+        List<String> starts = new ArrayList<>();
+        for (List<Stories.Story> shelf : shelves.values()) {
+            starts.addAll(Stories.windows(shelf, vocabulary, OPENING_WINDOW, WINDOW_STRIDE));
+        }
+        int n = Math.min(count, starts.size());
+        List<MachineTextSampler.Prompt> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int window = (int) ((long) i * starts.size() / n);
+            out.add(new MachineTextSampler.Prompt(window, Stories.opening(starts.get(window), i, vocabulary)));
+        }
+        return out;
+    }
+
     /** Continuations by {@code generator} of the openings of each split, one per decoding, cut to every length. */
     public static List<LabelledText> machine(List<Stories.Story> stories, Vocabulary lengthVocabulary, Model generator,
                                              String generatorName, Plan plan, int threads) {
         int longest = plan.lengths().stream().mapToInt(Integer::intValue).max().orElseThrow();
         List<LabelledText> out = new ArrayList<>();
         for (Split split : plan.splits()) {
-            List<Stories.Story> chosen = stories.stream().filter(s -> s.split() == split).limit(plan.openingsPerSplit()).toList();
-            List<MachineTextSampler.Prompt> prompts = new ArrayList<>();
-            for (Stories.Story s : chosen) {
-                prompts.add(new MachineTextSampler.Prompt(s.number(), Stories.opening(s, lengthVocabulary)));
-            }
+            List<MachineTextSampler.Prompt> prompts = openings(stories, lengthVocabulary, split, plan.openingsPerSplit());
             for (Decoding decoding : plan.decodings()) {
-                // generator tokens are at least as long as the length vocabulary's here (vocabulary 512 vs 2048)
-                List<String> texts = new MachineTextSampler(generator, decoding, longest, plan.seed(), threads).complete(prompts);
+                // generator tokens are at least as long as the length vocabulary's here (vocabulary 512 vs 2048); no
+                // early end, so every text reaches every length (a story that ends goes on with the next, as windows do)
+                List<String> texts = new MachineTextSampler(generator, decoding, longest, longest, plan.seed(), threads).complete(prompts);
+                // TinyStories-656K spells its end-of-story marker out in plain tokens too; a user would drop it
                 String setting = generatorName + "/" + decoding.name();
                 for (int i = 0; i < texts.size(); i++) {
-                    String text = texts.get(i).replaceAll("\\s+", " ");
+                    String text = texts.get(i).replaceAll("<\\|[a-z_]+\\|>", " ").replaceAll("\\s+", " ").strip();
                     for (int length : plan.lengths()) {
                         String cut = Stories.cut(text, lengthVocabulary, length);
                         if (cut != null && Stories.length(cut, lengthVocabulary) >= MIN_SHARE * length) {
-                            out.add(new LabelledText("m" + chosen.get(i).number() + "-" + setting + "-" + length, cut, true,
+                            out.add(new LabelledText("m" + prompts.get(i).id() + "-" + setting + "-" + length, cut, true,
                                     split, setting, length));
                         }
                     }

@@ -46,14 +46,17 @@ class UseCaseDatasetTest {
             assertThat(machine).hasSize(8).allMatch(t -> t.machine() && t.split() == Split.EVALUATE && t.length() == 64);
             assertThat(machine.stream().map(LabelledText::setting).distinct()).containsExactly(
                     "stories260K/T1", "stories260K/T0.8-p0.95", "stories260K/T0.7-k40", "stories260K/greedy-rp1.3");
-            List<Stories.Story> evaluate = stories.stream().filter(s -> s.split() == Split.EVALUATE).limit(2).toList();
+            List<MachineTextSampler.Prompt> openings = UseCaseDataset.openings(stories, model.vocabulary(), Split.EVALUATE, 2);
+            assertThat(openings).hasSize(2);
             for (LabelledText t : machine) {
-                Stories.Story story = evaluate.stream().filter(s -> t.id().startsWith("m" + s.number() + "-")).findFirst().orElseThrow();
-                String opening = Stories.opening(story, model.vocabulary());
-                assertThat(t.text()).startsWith(opening.substring(0, opening.length() - 3));
-                assertThat(t.text()).isNotEqualTo(story.text().substring(0, Math.min(story.text().length(), t.text().length())));
-                assertThat(Stories.length(t.text(), model.vocabulary())).isBetween(48, 66);
+                MachineTextSampler.Prompt opening = openings.stream().filter(o -> t.id().startsWith("m" + o.id() + "-")).findFirst().orElseThrow();
+                assertThat(t.text()).startsWith(opening.text().substring(0, opening.text().length() - 3));
+                assertThat(t.text().length()).isGreaterThan(opening.text().length() + 20);
+                assertThat(t.text()).doesNotContain("<|");
+                assertThat(Stories.length(t.text(), model.vocabulary())).isBetween(62, 66);
             }
+            assertThat(openings.getFirst().text()).matches(".*[.!?][\"”']?"); // a first sentence
+            assertThat(Stories.length(openings.get(1).text(), model.vocabulary())).isBetween(Stories.OPENING_TOKENS - 2, Stories.OPENING_TOKENS + 2);
             // greedy decoding with its penalty is deterministic: the same again
             UseCaseDataset.Plan greedy = new UseCaseDataset.Plan(List.of(Split.EVALUATE), List.of(Decoding.GREEDY_PENALISED), List.of(64), 2, 99);
             assertThat(UseCaseDataset.machine(stories, model.vocabulary(), model, "stories260K", greedy, 1))
