@@ -71,6 +71,15 @@ public final class UseCaseDataset {
         return out;
     }
 
+    private static boolean spellable(Vocabulary vocabulary, String text) {
+        try {
+            vocabulary.checkSpellable(text, false);
+            return true;
+        } catch (io.speculum.llama.LlamaException e) {
+            return false;
+        }
+    }
+
     /**
      * The openings continued in a split: the starts of {@code count} of its human windows (of the shortest length,
      * which has the most starts), evenly spread over the split; a prompt's id is its window's number in the split.
@@ -97,7 +106,9 @@ public final class UseCaseDataset {
         int longest = plan.lengths().stream().mapToInt(Integer::intValue).max().orElseThrow();
         List<LabelledText> out = new ArrayList<>();
         for (Split split : plan.splits()) {
-            List<MachineTextSampler.Prompt> prompts = openings(stories, lengthVocabulary, split, plan.openingsPerSplit());
+            // an opening the generator's vocabulary cannot spell (TinyStories-656K lacks some punctuation) is left out
+            List<MachineTextSampler.Prompt> prompts = openings(stories, lengthVocabulary, split, plan.openingsPerSplit()).stream()
+                    .filter(p -> spellable(generator.vocabulary(), p.text())).toList();
             for (Decoding decoding : plan.decodings()) {
                 // generator tokens are at least as long as the length vocabulary's here (vocabulary 512 vs 2048); no
                 // early end, so every text reaches every length (a story that ends goes on with the next, as windows do)
