@@ -51,20 +51,24 @@ public final class CombinedDetector implements TextScore {
     }
 
     /**
-     * The first-order share of each token: each method's token contributions weighed by the logit's slope in that
-     * method's score. They show where the evidence lies; unlike a mean's, they do not add up to the logit exactly.
+     * The first-order share of each token: each combined method's token contributions (shares of its oriented score),
+     * less that method's human mean spread evenly, weighed by the logit's slope in that method's score. They show
+     * where the text departs from human text in the direction that raises the logit; they sum to
+     * {@code Σ_k slope_k · (s_k − human mean)}, not to the logit itself.
      */
     @Override
     public double[] contributions(TextEvidence text) {
         double[] z = zScores(text);
         double[][] moments = momentsAt(text.size());
-        double[] out = new double[text.size()];
+        int n = text.size();
+        double[] out = new double[n];
         for (int k = 0; k < z.length; k++) {
-            double slope = (weights.linear()[k] + 2 * weights.quadratic()[k] * z[k]) / moments[1][k] / perTokenScale(k, text.size());
+            double scale = perTokenScale(k, n);
+            double slope = (weights.linear()[k] + 2 * weights.quadratic()[k] * z[k]) / moments[1][k] / scale;
+            double humanShare = moments[0][k] * scale / n;
             double[] c = methods.get(k).contributions(text);
-            int direction = methods.get(k).machineDirection();
-            for (int t = 0; t < out.length; t++) {
-                out[t] += slope * direction * c[t];
+            for (int t = 0; t < n; t++) {
+                out[t] += slope * (c[t] - humanShare);
             }
         }
         return out;
