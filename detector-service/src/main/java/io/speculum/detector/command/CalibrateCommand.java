@@ -51,13 +51,13 @@ public final class CalibrateCommand implements Callable<Integer> {
             description = "lengths whose settings choose the decision method on continuations data (default ${DEFAULT-VALUE})")
     List<Integer> decisionLengths;
 
-    @Option(names = "--decision-generators", split = ",",
-            description = "generators whose settings choose the decision method (default: every one in the data)")
-    List<String> decisionGenerators;
+    @Option(names = "--decision-settings", split = ",",
+            description = "settings (generator/decoding, or a generator for all its decodings) that choose the decision method (default: every one in the data)")
+    List<String> decisionSettings;
 
     private boolean decides(io.speculum.detector.data.SettingEvaluation.Setting s) {
         return decisionLengths.contains(s.length())
-                && (decisionGenerators == null || decisionGenerators.stream().anyMatch(g -> s.machine().startsWith(g + "/")));
+                && (decisionSettings == null || decisionSettings.stream().anyMatch(g -> s.machine().equals(g) || s.machine().startsWith(g + "/")));
     }
 
     @Override
@@ -104,7 +104,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         }
         Calibration calibration = new Calibration(loaded.observers().fingerprint().value(), loaded.observers().name(),
                 texts.getFileName() + " (calibrate split, " + calibrate.size() + " texts; thresholds per length; decision: best worst-setting AUROC at lengths "
-                        + decisionLengths + (decisionGenerators == null ? "" : " of " + decisionGenerators) + ")", best, SettingEvaluation.calibrate(names, scored, fpr));
+                        + decisionLengths + (decisionSettings == null ? "" : " of " + decisionSettings) + ")", best, SettingEvaluation.calibrate(names, scored, fpr));
         DetectorFiles.write(out, calibration);
         console.printf("decision method %s; wrote %s%n", best, out);
         return 0;

@@ -58,13 +58,13 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "lengths of the worst setting that chooses the decision (continuations data; default ${DEFAULT-VALUE})")
     List<Integer> decisionLengths;
 
-    @Option(names = "--decision-generators", split = ",",
-            description = "generators whose settings choose the decision method (default: every one in the data)")
-    List<String> decisionGenerators;
+    @Option(names = "--decision-settings", split = ",",
+            description = "settings (generator/decoding, or a generator for all its decodings) that choose the decision method (default: every one in the data)")
+    List<String> decisionSettings;
 
     private boolean decides(io.speculum.detector.data.SettingEvaluation.Setting s) {
         return decisionLengths.contains(s.length())
-                && (decisionGenerators == null || decisionGenerators.stream().anyMatch(g -> s.machine().startsWith(g + "/")));
+                && (decisionSettings == null || decisionSettings.stream().anyMatch(g -> s.machine().equals(g) || s.machine().startsWith(g + "/")));
     }
 
     @Option(names = "--throughput", defaultValue = "true", negatable = true, description = "measure scoring vs prefill throughput")
