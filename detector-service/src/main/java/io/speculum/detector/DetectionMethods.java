@@ -1,6 +1,8 @@
 package io.speculum.detector;
 
 import io.speculum.detector.scoring.Binoculars;
+import io.speculum.detector.scoring.CombinedDetector;
+import io.speculum.detector.scoring.CombinedWeights;
 import io.speculum.detector.scoring.DcPdd;
 import io.speculum.detector.scoring.FastDetectGpt;
 import io.speculum.detector.scoring.LearnedDetector;
@@ -26,12 +28,17 @@ public final class DetectionMethods {
 
     /** Every method name, in the order replies list them by default. */
     public static final List<String> ALL = List.of(MeanLogLikelihood.NAME, MeanLogRank.NAME, MeanEntropy.NAME, MinKProb.NAME,
-            MinKPlusPlus.NAME, FastDetectGpt.NAME, FastDetectGpt.SAMPLING_NAME, Binoculars.NAME, DcPdd.NAME, LearnedDetector.NAME);
+            MinKPlusPlus.NAME, FastDetectGpt.NAME, FastDetectGpt.SAMPLING_NAME, Binoculars.NAME, DcPdd.NAME, LearnedDetector.NAME, CombinedDetector.NAME);
 
     private final Map<String, TextScore> available = new LinkedHashMap<>();
     private final Map<String, String> unavailable = new LinkedHashMap<>();
 
     public DetectionMethods(boolean paired, TokenFrequencies frequencies, LearnedWeights learned) {
+        this(paired, frequencies, learned, null);
+    }
+
+    /** @param combined weights of the {@code combined} method (null: unavailable); the methods it combines must be available */
+    public DetectionMethods(boolean paired, TokenFrequencies frequencies, LearnedWeights learned, CombinedWeights combined) {
         add(new MeanLogLikelihood());
         add(new MeanLogRank());
         add(new MeanEntropy());
@@ -53,6 +60,15 @@ public final class DetectionMethods {
             add(new LearnedDetector(learned));
         } else {
             unavailable.put(LearnedDetector.NAME, "no learned detector is configured (speculum.detector.learned)");
+        }
+        if (combined != null) {
+            List<String> missing = combined.methods().stream().filter(m -> !available.containsKey(m)).toList();
+            if (!missing.isEmpty()) {
+                throw new IllegalArgumentException("the combined detector needs " + missing + ", which this setup cannot run");
+            }
+            add(new CombinedDetector(combined, combined.methods().stream().map(available::get).toList()));
+        } else {
+            unavailable.put(CombinedDetector.NAME, "no combined detector is configured (speculum.detector.combined)");
         }
     }
 

@@ -169,8 +169,9 @@ public final class Detector {
             return new MethodScore(method.name(), score, method.machineDirection(), null, null, null, null);
         }
         double oriented = method.machineDirection() * score;
+        double threshold = c.thresholdFor(evidence.size());
         return new MethodScore(method.name(), score, method.machineDirection(), c.platt().probability(oriented),
-                c.isMachine(oriented) ? MethodScore.MACHINE : MethodScore.HUMAN, c.threshold(), c.falsePositiveRate());
+                oriented > threshold ? MethodScore.MACHINE : MethodScore.HUMAN, threshold, c.falsePositiveRate());
     }
 
     static DetectionError errorOf(Throwable failure) {

@@ -1,6 +1,7 @@
 package io.speculum.detector;
 
 import io.speculum.detector.calibration.Calibration;
+import io.speculum.detector.scoring.CombinedWeights;
 import io.speculum.detector.scoring.LearnedWeights;
 import io.speculum.detector.scoring.TokenFrequencies;
 import io.speculum.service.ServedModel;
@@ -65,13 +66,18 @@ class DetectorModels {
             throw new IllegalStateException("the learned detector " + properties.learned()
                     + " was trained with another vocabulary than the observer's " + observers.fingerprint());
         }
+        CombinedWeights combined = read(resources, properties.combined(), CombinedWeights.class);
+        if (combined != null && !combined.observers().equals(observers.name())) {
+            throw new IllegalStateException("the combined detector " + properties.combined() + " was fitted for observers "
+                    + combined.observers() + ", not " + observers.name() + " (its human reference is the observer's own)");
+        }
         Calibration calibration = read(resources, properties.calibration(), Calibration.class);
         if (calibration != null && !calibration.observers().equals(observers.name())) {
             LOG.warn("The calibration {} was fitted for observers {}, not {}: scores are served without probabilities or labels",
                     properties.calibration(), calibration.observers(), observers.name());
             calibration = null;
         }
-        DetectionMethods methods = new DetectionMethods(observers.paired(), frequencies, learned);
+        DetectionMethods methods = new DetectionMethods(observers.paired(), frequencies, learned, combined);
         return new Detector(scorer, methods, calibration,
                 new Detector.Limits(properties.limits().maxTexts(), properties.limits().maxTokens()));
     }

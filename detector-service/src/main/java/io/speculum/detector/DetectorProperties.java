@@ -13,6 +13,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                       sampling model); the service refuses to start when the vocabularies differ
  * @param frequencies    DC-PDD token frequency table (a Spring resource location; empty for none)
  * @param learned        learned detector weights (resource location; empty for none)
+ * @param combined       combined detector weights, the default decision (resource location; empty for none)
  * @param calibration    calibration of the scores for this observer setup (resource location; empty for none)
  */
 @ConfigurationProperties("speculum.detector")
@@ -23,6 +24,7 @@ public record DetectorProperties(
         @DefaultValue Limits limits,
         @DefaultValue("") String frequencies,
         @DefaultValue("") String learned,
+        @DefaultValue("") String combined,
         @DefaultValue("") String calibration,
         @DefaultValue Requests requests,
         @DefaultValue Stream stream) {

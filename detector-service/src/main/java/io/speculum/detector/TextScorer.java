@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  * Turns tokenised texts into {@link TextEvidence}: one thread owns a context per observer and decodes the windows of
  * all texts of a request packed into as few decodes as the batch allows (one KV sequence per window), reading every
  * row it needs. With two observers, both decode the same batch and each token's evidence combines their rows.
+ * The per-token statistics of one decode's rows (a pass over the vocabulary per row) run on a second thread while
+ * the next decode runs, one decode ahead at most, so they cost no scoring time where a core is free.
  *
  * <p>Contexts are batch-invariant, so a token's logits (on F32 models) do not depend on which other windows share its
  * decode: a text scores the same alone or in a batch. Work beyond {@code queueCapacity} is refused with
@@ -31,6 +33,8 @@ public final class TextScorer implements AutoCloseable {
     private final Observers observers;
     private final ScorerOptions options;
     private final ThreadPoolExecutor worker;
+    private final java.util.concurrent.ExecutorService statistics = java.util.concurrent.Executors.newSingleThreadExecutor(
+            runnable -> Thread.ofPlatform().name("detector-statistics").daemon(true).unstarted(runnable));
     private InferenceContext scoringContext;   // owned by the worker thread
     private InferenceContext referenceContext; // owned by the worker thread, null without a reference
 
@@ -166,6 +170,7 @@ public final class TextScorer implements AutoCloseable {
             evidence.add(new ArrayList<>());
         }
         int vocabulary = scoringContext.vocabularySize();
+        java.util.concurrent.Future<?> pending = null;
         for (List<Segment> round : rounds(segments(texts))) {
             DecodeBatch batch = new DecodeBatch(options.batchSize());
             int[] firstRow = new int[round.size()];
@@ -188,22 +193,41 @@ public final class TextScorer implements AutoCloseable {
                 decode(referenceContext, batch);
                 referenceRows = rows(referenceContext, round, firstRow, vocabulary);
             }
-            int row = 0;
-            for (Segment segment : round) {
-                Windows.Window w = segment.window();
-                int[] text = texts.get(segment.text());
-                for (int index = w.firstIndex(); index < w.start() + w.length(); index++) {
-                    evidence.get(segment.text()).add(TokenEvidenceCalculator.of(scoringRows[row],
-                            referenceRows == null ? null : referenceRows[row], text[index], index));
-                    row++;
+            float[][] reference = referenceRows;
+            awaitStatistics(pending); // at most one decode's rows wait, in order: the statistics thread runs them FIFO
+            pending = statistics.submit(() -> {
+                int row = 0;
+                for (Segment segment : round) {
+                    Windows.Window w = segment.window();
+                    int[] text = texts.get(segment.text());
+                    for (int index = w.firstIndex(); index < w.start() + w.length(); index++) {
+                        evidence.get(segment.text()).add(TokenEvidenceCalculator.of(scoringRows[row],
+                                reference == null ? null : reference[row], text[index], index));
+                        row++;
+                    }
                 }
-            }
+            });
         }
+        awaitStatistics(pending);
         List<TextEvidence> out = new ArrayList<>();
         for (List<TokenEvidence> tokens : evidence) {
             out.add(new TextEvidence(tokens, referenceContext != null));
         }
         return out;
+    }
+
+    private static void awaitStatistics(java.util.concurrent.Future<?> pending) {
+        if (pending == null) {
+            return;
+        }
+        try {
+            pending.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while computing token statistics", e);
+        }
     }
 
     private static void decode(InferenceContext context, DecodeBatch batch) {
@@ -250,6 +274,7 @@ public final class TextScorer implements AutoCloseable {
             // the contexts go with the model; nothing else to free
         } finally {
             worker.shutdownNow();
+            statistics.shutdownNow();
         }
     }
 }

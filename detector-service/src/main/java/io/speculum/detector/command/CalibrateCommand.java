@@ -8,6 +8,7 @@ import io.speculum.detector.calibration.MethodCalibration;
 import io.speculum.detector.data.EvaluationTable;
 import io.speculum.detector.data.LabelledText;
 import io.speculum.detector.data.LabelledTexts;
+import io.speculum.detector.data.SettingEvaluation;
 import io.speculum.detector.data.Split;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -23,7 +24,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code calibrate}: on the calibrate split, fits each method's Platt scaling and the threshold at the requested FPR,
- * and picks the method with the highest AUROC there as the decision method.
+ * and picks the decision method. On {@code continuations} data (texts with a setting) the thresholds are fitted per
+ * length and the decision method is the one whose <em>worst</em> setting (lowest AUROC over every generator and
+ * decoding at the decision lengths) is best; otherwise the one with the highest pooled AUROC.
  */
 @Command(name = "calibrate", mixinStandardHelpOptions = true,
         description = "Fit probability (Platt) and threshold at an FPR per method on the calibrate split.")
@@ -44,6 +47,19 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true)
     Path out;
 
+    @Option(names = "--decision-lengths", split = ",", defaultValue = "128,256",
+            description = "lengths whose settings choose the decision method on continuations data (default ${DEFAULT-VALUE})")
+    List<Integer> decisionLengths;
+
+    @Option(names = "--decision-settings", split = ",",
+            description = "settings (generator/decoding, or a generator for all its decodings) that choose the decision method (default: every one in the data)")
+    List<String> decisionSettings;
+
+    private boolean decides(io.speculum.detector.data.SettingEvaluation.Setting s) {
+        return decisionLengths.contains(s.length())
+                && (decisionSettings == null || decisionSettings.stream().anyMatch(g -> s.machine().equals(g) || s.machine().startsWith(g + "/")));
+    }
+
     @Override
     public Integer call() {
         PrintWriter console = spec.commandLine().getOut();
@@ -51,6 +67,9 @@ public final class CalibrateCommand implements Callable<Integer> {
              TextScorer scorer = new TextScorer(loaded.observers(), observer.scorerOptions())) {
             DetectionMethods methods = observer.methods(loaded.observers());
             List<LabelledText> calibrate = EvaluationTable.scorable(scorer, LabelledTexts.read(texts, Split.CALIBRATE));
+            if (calibrate.stream().anyMatch(t -> t.setting() != null)) {
+                return calibrateForTheWorstSetting(console, loaded, methods, scorer, calibrate);
+            }
             Map<String, EvaluationTable.MethodResult> results = EvaluationTable.evaluate(methods, calibrate,
                     EvaluationTable.evidence(scorer, calibrate));
             Map<String, MethodCalibration> fitted = new LinkedHashMap<>();
@@ -67,6 +86,27 @@ public final class CalibrateCommand implements Callable<Integer> {
             DetectorFiles.write(out, calibration);
             console.printf("decision method %s; wrote %s%n", best, out);
         }
+        return 0;
+    }
+
+    private int calibrateForTheWorstSetting(PrintWriter console, ObserverOptions.Loaded loaded, DetectionMethods methods,
+                                            TextScorer scorer, List<LabelledText> calibrate) {
+        List<String> names = methods.availableNames();
+        List<SettingEvaluation.Scored> scored = SettingEvaluation.score(methods, names, calibrate, EvaluationTable.evidence(scorer, calibrate));
+        Map<String, SettingEvaluation.Row> worst = SettingEvaluation.worst(SettingEvaluation.rows(names, scored, fpr, null),
+                this::decides);
+        String best = null;
+        for (SettingEvaluation.Row r : worst.values()) {
+            console.printf("%-24s worst AUROC %.4f (%s) on the calibrate split%n", r.method(), r.auroc(), r.setting().label());
+            if (best == null || r.auroc() > worst.get(best).auroc()) {
+                best = r.method();
+            }
+        }
+        Calibration calibration = new Calibration(loaded.observers().fingerprint().value(), loaded.observers().name(),
+                texts.getFileName() + " (calibrate split, " + calibrate.size() + " texts; thresholds per length; decision: best worst-setting AUROC at lengths "
+                        + decisionLengths + (decisionSettings == null ? "" : " of " + decisionSettings) + ")", best, SettingEvaluation.calibrate(names, scored, fpr));
+        DetectorFiles.write(out, calibration);
+        console.printf("decision method %s; wrote %s%n", best, out);
         return 0;
     }
 }

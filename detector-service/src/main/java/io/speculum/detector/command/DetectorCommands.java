@@ -6,10 +6,10 @@ import picocli.CommandLine.Command;
 
 /** The detector-service's offline commands: build its data files and evaluate it. */
 @Command(name = "detector-service", mixinStandardHelpOptions = true,
-        subcommands = {DatasetCommand.class, FrequenciesCommand.class, TrainCommand.class, CalibrateCommand.class, EvaluateCommand.class})
+        subcommands = {DatasetCommand.class, ContinuationsCommand.class, ScoresCommand.class, CombineCommand.class, FrequenciesCommand.class, TrainCommand.class, CalibrateCommand.class, EvaluateCommand.class})
 public final class DetectorCommands {
 
-    public static final Set<String> NAMES = Set.of("dataset", "frequencies", "train", "calibrate", "evaluate");
+    public static final Set<String> NAMES = Set.of("dataset", "continuations", "scores", "combine", "frequencies", "train", "calibrate", "evaluate");
 
     private DetectorCommands() {
     }

@@ -4,6 +4,7 @@ import io.speculum.detector.DetectionMethods;
 import io.speculum.detector.DetectorFiles;
 import io.speculum.detector.Observers;
 import io.speculum.detector.ScorerOptions;
+import io.speculum.detector.scoring.CombinedWeights;
 import io.speculum.detector.scoring.LearnedWeights;
 import io.speculum.detector.scoring.TokenFrequencies;
 import io.speculum.llama.Model;
@@ -24,6 +25,9 @@ final class ObserverOptions {
 
     @Option(names = "--learned", description = "learned detector weights (from the train command)")
     Path learned;
+
+    @Option(names = "--combined", description = "combined detector weights (from the combine command)")
+    Path combined;
 
     @Option(names = "--threads", defaultValue = "2", description = "compute threads (default ${DEFAULT-VALUE})")
     int threads;
@@ -64,7 +68,11 @@ final class ObserverOptions {
         if (weights != null && !fingerprint.equals(weights.vocabularyFingerprint())) {
             throw new IllegalArgumentException(learned + " was trained with another vocabulary than " + observer);
         }
-        return new DetectionMethods(observers.paired(), table, weights);
+        CombinedWeights combination = combined == null ? null : DetectorFiles.read(combined, CombinedWeights.class);
+        if (combination != null && !observers.name().equals(combination.observers())) {
+            throw new IllegalArgumentException(combined + " was fitted for observers " + combination.observers() + ", not " + observers.name());
+        }
+        return new DetectionMethods(observers.paired(), table, weights, combination);
     }
 
     record Loaded(Model scoring, Model reference, Observers observers) implements AutoCloseable {

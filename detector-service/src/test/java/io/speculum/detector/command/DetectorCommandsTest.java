@@ -37,6 +37,6 @@ class DetectorCommandsTest {
     void badUsageAndUnknownCommandsFailWithUsageCodes() {
         assertThat(DetectorCommands.run("frequencies", "--observer", STORIES.toString())).isEqualTo(2);
         assertThat(DetectorCommands.run("nonsense")).isEqualTo(2);
-        assertThat(DetectorCommands.NAMES).containsExactlyInAnyOrder("dataset", "frequencies", "train", "calibrate", "evaluate");
+        assertThat(DetectorCommands.NAMES).containsExactlyInAnyOrder("dataset", "continuations", "scores", "combine", "frequencies", "train", "calibrate", "evaluate");
     }
 }
