@@ -1,5 +1,8 @@
 package io.speculum.protocol;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * How a request wants to be accelerated.
  *
@@ -8,12 +11,18 @@ package io.speculum.protocol;
  * @param drafter       drafter kind to ask for (e.g. "model"); null = the drafter-service's default
  * @param maxDraftTokens longest draft chain k (1..32)
  * @param minProbability a model drafter stops its chain when its own top probability falls below this (p_min)
+ *                      <p>On the wire every field is optional: an absent one takes the default named on it.
  */
-public record SpeculationPolicy(Mode mode, String drafter, int maxDraftTokens, double minProbability) {
+public record SpeculationPolicy(
+        @JsonProperty(defaultValue = "AUTO") Mode mode,
+        String drafter,
+        @JsonProperty(defaultValue = "8") int maxDraftTokens,
+        @JsonProperty(defaultValue = "0") double minProbability) {
 
     public enum Mode { AUTO, OFF, FIXED }
 
     public static final int MAX_DRAFT_TOKENS = 32;
+    private static final int DEFAULT_DRAFT_TOKENS = 8;
 
     public SpeculationPolicy {
         if (mode == null) {
@@ -27,8 +36,17 @@ public record SpeculationPolicy(Mode mode, String drafter, int maxDraftTokens, d
         }
     }
 
+    /** Reads the wire form: an absent field takes its default (those of {@link #defaults()}). */
+    @JsonCreator
+    static SpeculationPolicy fromJson(@JsonProperty("mode") Mode mode, @JsonProperty("drafter") String drafter,
+                                      @JsonProperty("maxDraftTokens") Integer maxDraftTokens,
+                                      @JsonProperty("minProbability") Double minProbability) {
+        return new SpeculationPolicy(mode, drafter, maxDraftTokens == null ? DEFAULT_DRAFT_TOKENS : maxDraftTokens,
+                minProbability == null ? 0 : minProbability);
+    }
+
     public static SpeculationPolicy defaults() {
-        return new SpeculationPolicy(Mode.AUTO, null, 8, 0.0);
+        return new SpeculationPolicy(Mode.AUTO, null, DEFAULT_DRAFT_TOKENS, 0.0);
     }
 
     public static SpeculationPolicy off() {
