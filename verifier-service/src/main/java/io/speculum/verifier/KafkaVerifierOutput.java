@@ -16,9 +16,9 @@ class KafkaVerifierOutput implements VerifierOutput {
     private final KafkaTemplate<String, byte[]> kafka;
     private final GenerationEventPublisher events;
 
-    KafkaVerifierOutput(KafkaTemplate<String, byte[]> kafka) {
+    KafkaVerifierOutput(KafkaTemplate<String, byte[]> kafka, GenerationEventPublisher events) {
         this.kafka = kafka;
-        this.events = new GenerationEventPublisher(kafka);
+        this.events = events;
     }
 
     @Override
