@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -273,8 +274,91 @@ class StandaloneRoutesEndToEndTest {
         assertThat(streamedCascade.path("handoffs").asInt()).isEqualTo(cascade.path("handoffs").asInt());
     }
 
+    /**
+     * Every client-side Kafka record in docs/protocol.md, cascades.md and detection.md, read out of the markdown and
+     * sent as written through the broker to the real services: each request gets its documented answer on the reply
+     * topic it names, which did not exist before (the replying services create it).
+     */
     @Test
     @Order(7)
+    void theDocumentedKafkaRequestsAreAnsweredAsWritten() throws Exception {
+        List<DocumentedKafkaRequests> requests = new ArrayList<>();
+        for (String document : List.of("protocol.md", "cascades.md", "detection.md")) {
+            requests.addAll(DocumentedKafkaRequests.in(Path.of("..", "docs", document)));
+        }
+        assertThat(requests).extracting(DocumentedKafkaRequests::topic)
+                .contains("llm.generate", "llm.small-generate", "llm.cascade", "llm.detect");
+        assertThat(requests).allSatisfy(r -> assertThat(r.json()).as(r.document()).doesNotContain("…").doesNotContain("..."));
+        String bootstrap = standalone.getBean(org.springframework.kafka.test.EmbeddedKafkaBroker.class).getBrokersAsString();
+        Map<String, String> topicOf = new java.util.HashMap<>();
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
+                Map.of("bootstrap.servers", bootstrap), new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            for (DocumentedKafkaRequests request : requests) {
+                assertThat(Sse.JSON.readTree(request.json()).path("replyTopic").asString(request.isCancel() ? "" : "my-replies"))
+                        .isIn("", "my-replies");
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(request.topic(), request.key(), request.json())).get();
+                if (!request.isCancel()) {
+                    topicOf.put(request.key(), request.topic());
+                }
+            }
+        }
+        assertThat(topicOf.keySet()).as("one request id per documented request").hasSize((int) requests.stream().filter(r -> !r.isCancel()).count());
+
+        Map<String, List<JsonNode>> answers = readAnswers(bootstrap, "my-replies", topicOf);
+        for (String id : List.of("r1", "r2", "s1")) {
+            List<JsonNode> events = answers.get(id);
+            assertThat(events.getLast().path("type").asString()).as(id).isEqualTo("done");
+            assertThat(events.getLast().path("finishReason").asString()).as(id).isIn("LENGTH", "STOP");
+            assertThat(events.subList(0, events.size() - 1)).as(id).isNotEmpty()
+                    .allSatisfy(event -> assertThat(event.path("type").asString()).isEqualTo("round"));
+        }
+        assertThat(answers.get("s1").getFirst().path("confidence").size()).isEqualTo(1);
+        for (String id : List.of("c1", "t1")) {
+            JsonNode reply = answers.get(id).getFirst();
+            assertThat(reply.path("type").asString()).as(id + ": " + reply).isEqualTo("answer");
+            assertThat(reply.path("text").asString()).as(id).isNotBlank();
+        }
+        assertThat(answers.get("t1").getFirst().path("lossy").asBoolean()).isTrue();
+        // c3 is cancelled right after it was sent: one reply, CANCELLED unless it had already been answered
+        JsonNode c3 = answers.get("c3").getFirst();
+        assertThat(c3.path("type").asString().equals("answer") || c3.path("code").asString().equals("CANCELLED")).as(c3.toString()).isTrue();
+        JsonNode d1 = answers.get("d1").getFirst();
+        assertThat(d1.path("error").isMissingNode() || d1.path("error").isNull()).as(d1.toString()).isTrue();
+        assertThat(d1.path("results").size()).isEqualTo(2);
+        assertThat(d1.path("results").get(0).path("tokens").size()).isPositive();
+    }
+
+    /** The reply topic's records per request id, read until every request has its last one (terminal or only). */
+    private static Map<String, List<JsonNode>> readAnswers(String bootstrap, String topic, Map<String, String> topicOf) throws Exception {
+        Map<String, List<JsonNode>> answers = new java.util.concurrent.ConcurrentHashMap<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(Map.of("bootstrap.servers", bootstrap,
+                "group.id", "docs-" + java.util.UUID.randomUUID(), "auto.offset.reset", "earliest"),
+                new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (System.nanoTime() < end && !topicOf.keySet().stream().allMatch(id -> answered(id, topicOf.get(id), answers))) {
+                for (var record : consumer.poll(Duration.ofMillis(250))) {
+                    answers.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(Sse.JSON.readTree(record.value()));
+                }
+            }
+        }
+        assertThat(topicOf.keySet()).allSatisfy(id -> assertThat(answered(id, topicOf.get(id), answers))
+                .as("%s (%s) answered: %s", id, topicOf.get(id), answers.get(id)).isTrue());
+        return answers;
+    }
+
+    private static boolean answered(String id, String requestTopic, Map<String, List<JsonNode>> answers) {
+        List<JsonNode> records = answers.get(id);
+        if (records == null || records.isEmpty()) {
+            return false;
+        }
+        boolean generation = requestTopic.equals("llm.generate") || requestTopic.equals("llm.small-generate");
+        return !generation || Set.of("done", "error").contains(records.getLast().path("type").asString());
+    }
+
+    @Test
+    @Order(8)
     void withTheDetectorStoppedDetectionGets503WithRetryAfterAtTheTimeLimit() throws Exception {
         launcher.services().get("detector-service").close();
         long start = System.nanoTime();
