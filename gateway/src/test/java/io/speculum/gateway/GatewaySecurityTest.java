@@ -122,6 +122,25 @@ class GatewaySecurityTest {
                 .doesNotContain(KEY).doesNotContain("not-a-key-91c4").doesNotContain("7f3e9").doesNotContain("purple whale");
     }
 
+    /** Refusals raised before any controller (route, method, media type) are OpenAI's error JSON too (found by the fuzzer). */
+    @Test
+    void refusalsBeforeAnyControllerAreOpenAiErrors() throws Exception {
+        assertOpenAiError(send("POST", "/v1/nowhere", "Bearer " + KEY, "{}"), 404, "unknown_url");
+        assertOpenAiError(send("GET", "/v1/completions", "Bearer " + KEY, null), 405, "method_not_allowed");
+        HttpResponse<String> anyType = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + KEY).header("Content-Type", "*/*")
+                .POST(HttpRequest.BodyPublishers.ofString("{")).build(), HttpResponse.BodyHandlers.ofString());
+        assertOpenAiError(anyType, 415, "unsupported_media_type");
+    }
+
+    private static void assertOpenAiError(HttpResponse<String> response, int status, String code) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        JsonNode error = JSON.readTree(response.body()).path("error");
+        assertThat(error.path("code").asString()).isEqualTo(code);
+        assertThat(error.path("type").asString()).isEqualTo("invalid_request_error");
+        assertThat(error.path("message").asString()).isNotBlank();
+    }
+
     private HttpResponse<String> send(String method, String path, String authorization) throws Exception {
         return send(method, path, authorization, method.equals("POST") ? "{}" : null);
     }
