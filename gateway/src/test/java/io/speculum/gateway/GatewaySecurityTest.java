@@ -131,6 +131,12 @@ class GatewaySecurityTest {
                 .header("Authorization", "Bearer " + KEY).header("Content-Type", "*/*")
                 .POST(HttpRequest.BodyPublishers.ofString("{")).build(), HttpResponse.BodyHandlers.ofString());
         assertOpenAiError(anyType, 415, "unsupported_media_type");
+        // a body cut short after its first character (found by the fuzzer: it hung)
+        for (String path : List.of("/v1/completions", "/v1/chat/completions", "/v1/detect")) {
+            for (String cut : List.of("{\"", "{", "[", "{\"model\":", "{\"prompt\":\"Once")) {
+                assertOpenAiError(send("POST", path, "Bearer " + KEY, cut), 400, "invalid_json");
+            }
+        }
     }
 
     private static void assertOpenAiError(HttpResponse<String> response, int status, String code) {
