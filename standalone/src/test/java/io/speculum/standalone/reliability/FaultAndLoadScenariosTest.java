@@ -99,8 +99,9 @@ class FaultAndLoadScenariosTest {
 
         ServiceProcess drafter = suite.service(SeparateJvmSuite.DRAFTER).start().awaitUp("/actuator/health", Duration.ofSeconds(120));
         long restartedAt = System.nanoTime();
-        String drafted = "speculum_verifier_drafter_draft_tokens_total";
+        String drafted = "speculum_spec_decode_drafter_draft_tokens_total";
         double before = suite.service(SeparateJvmSuite.VERIFIER).metric(drafted);
+        assertThat(before).as("the verifier's %s", drafted).isNotNaN().isPositive();
         double reusedAfter = -1;
         while (System.nanoTime() - restartedAt < Duration.ofSeconds(90).toNanos()) {
             StreamClient.Outcome again = client.stream("/v1/completions", StreamClient.completion(PROMPTS.getFirst(), 200), null, false);
@@ -152,7 +153,7 @@ class FaultAndLoadScenariosTest {
     void poisonRecordsAreDeadLetteredQuicklyAndAnsweredWhereTheyCanBe() throws Exception {
         String replies = "poison-replies";
         Map<String, String> poison = new java.util.LinkedHashMap<>();
-        for (String topic : List.of("llm.generate", "llm.small-generate", "llm.draft", "llm.verify")) {
+        for (String topic : List.of("llm.generate", "llm.small-generate", "llm.draft")) {
             String id = topic.replace("llm.", "") + "-";
             poison.put(topic + "|" + id + "json", "{\"requestId\":\"" + id + "json\",");
             poison.put(topic + "|" + id + "types", "{\"type\":\"generate\",\"requestId\":\"" + id + "types\",\"replyTopic\":\"" + replies
@@ -160,6 +161,10 @@ class FaultAndLoadScenariosTest {
             poison.put(topic + "|" + id + "unknown", "{\"type\":\"teleport\",\"requestId\":\"" + id + "unknown\",\"replyTopic\":\""
                     + replies + "\"}");
         }
+        // proposals carry no type: a wrong type inside, or not an object at all
+        poison.put("llm.verify|verify-json", "{\"state\":{\"requestId\":");
+        poison.put("llm.verify|verify-types", "{\"state\":{\"requestId\":\"verify-types\",\"round\":\"one\"},\"tokens\":\"many\"}");
+        poison.put("llm.verify|verify-array", "[1,2,3]");
         Map<String, Long> sentAt = new HashMap<>();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", suite.bootstrapServers()),
                 new StringSerializer(), new StringSerializer());
