@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
 
 /**
@@ -15,6 +17,8 @@ import org.springframework.kafka.listener.ConsumerRecordRecoverer;
  * gets an answer rather than silence.
  */
 public final class UnreadableRecordRecoverer implements ConsumerRecordRecoverer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UnreadableRecordRecoverer.class);
 
     /** What an unreadable request may still say: who asked, and where the answer goes. */
     record Address(String requestId, String replyTopic) {
@@ -38,9 +42,11 @@ public final class UnreadableRecordRecoverer implements ConsumerRecordRecoverer 
     public void accept(ConsumerRecord<?, ?> record, Exception failure) {
         try {
             answer(record, failure);
-        } finally {
-            deadLetter.accept(record, failure);
+        } catch (RuntimeException e) {
+            // the answer is a courtesy: its failure must neither stop the dead letter nor make the record be retried
+            LOG.warn("Could not answer the unreadable record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());
         }
+        deadLetter.accept(record, failure);
     }
 
     private void answer(ConsumerRecord<?, ?> record, Exception failure) {

@@ -142,6 +142,8 @@ class FaultAndLoadScenariosTest {
         // within the requests' deadline (the gateway's 60 s time limit travels with them)
         assertThat(freedAfter).as("sessions freed").isBetween(0.0, 60.0);
         suite.service(SeparateJvmSuite.GATEWAY).start().awaitUp("/actuator/health/readiness", Duration.ofSeconds(120));
+        // clients reconnect: the old client's pooled connections went with the killed gateway
+        client = new StreamClient(suite.api(), KEY);
         assertThat(client.stream("/v1/completions", StreamClient.completion(PROMPTS.get(1), 200), null, false).text())
                 .isEqualTo(REFERENCE.get(PROMPTS.get(1)));
         figure("kill -9 gateway mid-stream", "4 streams of up to 500 tokens; verifier sessions active at the kill: %.0f; all sessions "

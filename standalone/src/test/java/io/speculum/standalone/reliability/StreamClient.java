@@ -13,11 +13,19 @@ import java.util.concurrent.CountDownLatch;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Streams of the gateway's OpenAI API, read as a client does: the text, how it ended, how long it took. */
+/**
+ * Streams of the gateway's OpenAI API, read as a client does: the text, how it ended, how long it took. A stream
+ * that has not ended within {@link #STREAM_LIMIT} counts as hung (status -2), so that a hang fails a scenario instead
+ * of stopping the harness.
+ */
 final class StreamClient {
 
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static final JsonMapper JSON = JsonMapper.builder().build();
+    static final Duration STREAM_LIMIT = Duration.ofSeconds(150);
+
+    /** One client, one connection pool (HTTP/1.1 keep-alive, as most OpenAI clients). */
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     /** How one request ended: HTTP status, the text streamed, whether {@code [DONE]} came, the finish reason. */
     record Outcome(int status, String text, boolean done, String finishReason, String errorCode, String retryAfter, double seconds) {
@@ -52,11 +60,24 @@ final class StreamClient {
      */
     Outcome stream(String path, String body, CountDownLatch firstChunk, boolean disconnectAfterFirst) {
         long start = System.nanoTime();
+        java.util.concurrent.Future<Outcome> reading = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()
+                .submit(() -> read(path, body, firstChunk, disconnectAfterFirst, start));
+        try {
+            return reading.get(STREAM_LIMIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException hung) {
+            reading.cancel(true);
+            return new Outcome(-2, "", false, null, "hung: no end within " + STREAM_LIMIT, null, seconds(start));
+        } catch (Exception e) {
+            return new Outcome(-1, "", false, null, e.toString(), null, seconds(start));
+        }
+    }
+
+    private Outcome read(String path, String body, CountDownLatch firstChunk, boolean disconnectAfterFirst, long start) {
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofSeconds(120))
                     .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-            HttpResponse<InputStream> response = HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             if (response.statusCode() != 200) {
                 JsonNode error = JSON.readTree(response.body().readAllBytes()).path("error");
                 return new Outcome(response.statusCode(), "", false, null, error.path("code").asString(null),
