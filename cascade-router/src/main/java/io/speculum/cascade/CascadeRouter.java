@@ -341,15 +341,14 @@ public final class CascadeRouter implements AutoCloseable {
     }
 
     /**
-     * A cascade request that could not be read but names its id and reply topic (an unknown routing mode, say):
-     * answered INVALID_REQUEST, so that the client does not wait for nothing.
+     * The answer to a cascade request that could not be read but names its id and reply topic (an unknown routing
+     * mode, say): INVALID_REQUEST, counted, so that the client does not wait for nothing. The shared error handler
+     * sends it (and dead-letters the record).
      */
-    public void onUnreadable(String requestId, String replyTopic, String problem) {
-        if (requestId == null || requestId.isBlank() || replyTopic == null || replyTopic.isBlank()) {
-            return;
-        }
-        reply(new CascadeRequest(requestId, replyTopic, null, 0, null, null, null, 0, 0),
-                new CascadeReply.Error(requestId, ErrorCode.INVALID_REQUEST, "unreadable cascade request: " + problem));
+    public CascadeReply.Error unreadable(String requestId, String problem) {
+        CascadeReply.Error error = new CascadeReply.Error(requestId, ErrorCode.INVALID_REQUEST, "unreadable cascade request: " + problem);
+        metrics.answered(error);
+        return error;
     }
 
     /** Requests still in progress end with an error reply. */

@@ -5,6 +5,8 @@ import io.speculum.cascade.deferral.DeferralRule;
 import io.speculum.cascade.deferral.DeferralRules;
 import io.speculum.protocol.Topics;
 import io.speculum.service.SpeculumKafkaProperties;
+import io.speculum.service.UnreadableRequestReply;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,6 +43,12 @@ class CascadeRouterConfiguration {
     }
 
     /** Each instance reads the whole reply topic with a group of its own and keeps the events of its requests. */
+    /** An unreadable cascade request that names its id and reply topic is answered INVALID_REQUEST there. */
+    @Bean
+    UnreadableRequestReply unreadableCascadeReply(CascadeRouter cascadeRouter) {
+        return new UnreadableRequestReply(Set.of(Topics.CASCADE), cascadeRouter::unreadable);
+    }
+
     @Bean
     String cascadeReplyGroup() {
         return "speculum-cascade-router-" + UUID.randomUUID();

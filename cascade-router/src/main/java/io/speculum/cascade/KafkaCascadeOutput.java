@@ -4,6 +4,7 @@ import io.speculum.protocol.CascadeReply;
 import io.speculum.protocol.GenerateTopicRecord;
 import io.speculum.protocol.ProtocolCodec;
 import io.speculum.protocol.Topics;
+import io.speculum.service.ReplySender;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -17,8 +18,11 @@ class KafkaCascadeOutput implements CascadeOutput {
 
     private final KafkaTemplate<String, byte[]> kafka;
 
-    KafkaCascadeOutput(KafkaTemplate<String, byte[]> kafka) {
+    private final ReplySender replies;
+
+    KafkaCascadeOutput(KafkaTemplate<String, byte[]> kafka, ReplySender replies) {
         this.kafka = kafka;
+        this.replies = replies;
     }
 
     @Override
@@ -33,7 +37,7 @@ class KafkaCascadeOutput implements CascadeOutput {
 
     @Override
     public void reply(String replyTopic, CascadeReply reply) {
-        send(replyTopic, reply.requestId(), reply);
+        replies.send(replyTopic, reply.requestId(), reply);
     }
 
     private void send(String topic, String key, Object message) {

@@ -1,5 +1,8 @@
 package io.speculum.math;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * How to turn a logits row into a token. Truncations compose in the order {@link TokenSampler#distribution} applies
  * them: temperature, top-k, top-p, min-p.
@@ -9,8 +12,15 @@ package io.speculum.math;
  * @param topP        keep the smallest most-likely prefix whose probability reaches {@code topP}; in (0, 1], 1 = off
  * @param minP        drop tokens less likely than {@code minP} times the most likely one; in [0, 1), 0 = off
  * @param seed        keys the randomness of a generation, together with the token position (see {@link SeededUniform})
+ *                    <p>On the wire every field is optional: an absent one takes the default named on it (greedy, no
+ *                    truncation, seed 0).
  */
-public record SamplingParams(double temperature, int topK, double topP, double minP, long seed) {
+public record SamplingParams(
+        @JsonProperty(defaultValue = "0") double temperature,
+        @JsonProperty(defaultValue = "0") int topK,
+        @JsonProperty(defaultValue = "1") double topP,
+        @JsonProperty(defaultValue = "0") double minP,
+        @JsonProperty(defaultValue = "0") long seed) {
 
     public SamplingParams {
         if (!(temperature >= 0) || Double.isInfinite(temperature)) {
@@ -22,6 +32,14 @@ public record SamplingParams(double temperature, int topK, double topP, double m
         if (!(minP >= 0 && minP < 1)) {
             throw new IllegalArgumentException("minP must be in [0, 1) (0 = off), was " + minP);
         }
+    }
+
+    /** Reads the wire form: an absent field takes its default (only {@code topP}'s is not Java's zero). */
+    @JsonCreator
+    static SamplingParams fromJson(@JsonProperty("temperature") Double temperature, @JsonProperty("topK") Integer topK,
+                                   @JsonProperty("topP") Double topP, @JsonProperty("minP") Double minP, @JsonProperty("seed") Long seed) {
+        return new SamplingParams(temperature == null ? 0 : temperature, topK == null ? 0 : topK, topP == null ? 1 : topP,
+                minP == null ? 0 : minP, seed == null ? 0 : seed);
     }
 
     /** Argmax decoding: no randomness, so the seed is irrelevant and fixed to 0. */

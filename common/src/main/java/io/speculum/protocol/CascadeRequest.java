@@ -1,5 +1,6 @@
 package io.speculum.protocol;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.speculum.math.SamplingParams;
 import java.util.List;
 
@@ -24,9 +25,9 @@ public record CascadeRequest(
         SamplingParams sampling,
         List<String> stop,
         Double threshold,
-        long createdAtMillis,
-        long deadlineAtMillis,
-        CascadeRouting routing,
+        @JsonProperty(defaultValue = "0") long createdAtMillis,
+        @JsonProperty(defaultValue = "0") long deadlineAtMillis,
+        @JsonProperty(defaultValue = "DEFER") CascadeRouting routing,
         Double tokenThreshold) implements CascadeTopicRecord {
 
     public CascadeRequest {

@@ -1,5 +1,6 @@
 package io.speculum.protocol;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.speculum.math.Penalties;
 import io.speculum.math.SamplingParams;
 import java.util.List;
@@ -30,8 +31,8 @@ public record GenerateRequest(
         SamplingParams sampling,
         List<String> stop,
         SpeculationPolicy speculation,
-        long createdAtMillis,
-        long deadlineAtMillis,
+        @JsonProperty(defaultValue = "0") long createdAtMillis,
+        @JsonProperty(defaultValue = "0") long deadlineAtMillis,
         String draftText,
         Integer logprobs,
         Integer promptLogprobs,

@@ -7,13 +7,16 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The wire format: UTF-8 JSON, one message per record. Unknown fields are ignored (newer producers, older
- * consumers); nulls are left out. Services serialise with this codec and plain byte-array Kafka serdes, so the format
+ * consumers); nulls are left out. An absent (or null) field takes its default: the one its record documents with
+ * {@code @JsonProperty(defaultValue)} (also in the JSON Schemas), else null, 0 or false: Jackson 3 would refuse a
+ * missing primitive, and a client that leaves out an optional {@code deadlineAtMillis} must still be served. Services serialise with this codec and plain byte-array Kafka serdes, so the format
  * is defined here and nowhere else.
  */
 public final class ProtocolCodec {
 
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .changeDefaultPropertyInclusion(v -> v.withValueInclusion(JsonInclude.Include.NON_NULL))
             .build();
 

@@ -1,5 +1,8 @@
 package io.speculum.protocol;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * How a request wants to be accelerated.
  *
@@ -10,12 +13,19 @@ package io.speculum.protocol;
  * @param minProbability a model drafter stops its chain when its own top probability falls below this (p_min)
  * @param pipelined     whether the drafter pre-drafts the next round while the verifier verifies this one (null:
  *                      the verifier's default, {@code speculum.verifier.pipelined-drafts})
+ *                      <p>On the wire every field is optional: an absent one takes the default named on it.
  */
-public record SpeculationPolicy(Mode mode, String drafter, int maxDraftTokens, double minProbability, Boolean pipelined) {
+public record SpeculationPolicy(
+        @JsonProperty(defaultValue = "AUTO") Mode mode,
+        String drafter,
+        @JsonProperty(defaultValue = "8") int maxDraftTokens,
+        @JsonProperty(defaultValue = "0") double minProbability,
+        Boolean pipelined) {
 
     public enum Mode { AUTO, OFF, FIXED }
 
     public static final int MAX_DRAFT_TOKENS = 32;
+    private static final int DEFAULT_DRAFT_TOKENS = 8;
 
     public SpeculationPolicy {
         if (mode == null) {
@@ -34,8 +44,18 @@ public record SpeculationPolicy(Mode mode, String drafter, int maxDraftTokens, d
         this(mode, drafter, maxDraftTokens, minProbability, null);
     }
 
+    /** Reads the wire form: an absent field takes its default (those of {@link #defaults()}). */
+    @JsonCreator
+    static SpeculationPolicy fromJson(@JsonProperty("mode") Mode mode, @JsonProperty("drafter") String drafter,
+                                      @JsonProperty("maxDraftTokens") Integer maxDraftTokens,
+                                      @JsonProperty("minProbability") Double minProbability,
+                                      @JsonProperty("pipelined") Boolean pipelined) {
+        return new SpeculationPolicy(mode, drafter, maxDraftTokens == null ? DEFAULT_DRAFT_TOKENS : maxDraftTokens,
+                minProbability == null ? 0 : minProbability, pipelined);
+    }
+
     public static SpeculationPolicy defaults() {
-        return new SpeculationPolicy(Mode.AUTO, null, 8, 0.0);
+        return new SpeculationPolicy(Mode.AUTO, null, DEFAULT_DRAFT_TOKENS, 0.0);
     }
 
     public static SpeculationPolicy off() {

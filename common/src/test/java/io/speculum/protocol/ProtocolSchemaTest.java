@@ -31,7 +31,22 @@ class ProtocolSchemaTest {
     private static final SchemaGenerator GENERATOR = new SchemaGenerator(
             new SchemaGeneratorConfigBuilder(SchemaVersion.DRAFT_2020_12, OptionPreset.PLAIN_JSON)
                     .with(new JacksonModule())
+                    .with(builder -> builder.forFields().withDefaultResolver(ProtocolSchemaTest::documentedDefault))
                     .build());
+
+    /** A field's {@code @JsonProperty(defaultValue)}, what the codec reads when it is absent, as a JSON value. */
+    private static Object documentedDefault(com.github.victools.jsonschema.generator.FieldScope field) {
+        com.fasterxml.jackson.annotation.JsonProperty property =
+                field.getAnnotationConsideringFieldAndGetter(com.fasterxml.jackson.annotation.JsonProperty.class);
+        if (property == null || property.defaultValue().isEmpty()) {
+            return null;
+        }
+        try {
+            return JSON.readTree(property.defaultValue());
+        } catch (tools.jackson.core.JacksonException notJson) {
+            return property.defaultValue(); // an enum constant
+        }
+    }
 
     static Class<?> type(String name) {
         return switch (name) {

@@ -4,30 +4,26 @@ import io.speculum.protocol.ProtocolCodec;
 import io.speculum.protocol.ProtocolException;
 import io.speculum.protocol.Topics;
 import io.speculum.protocol.detection.DetectRequest;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.speculum.service.ReplySender;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * Kafka in: {@link DetectRequest}s from {@code llm.detect}; the reply goes to the request's reply topic. A record that
  * cannot be read, or names nowhere to reply, throws, and the shared error handler sends it to the dead-letter topic
- * with the reason in headers. Scoring runs on the scorer's thread, so the listener never waits for it.
+ * with the reason in headers (and answers INVALID_REQUEST where it names its id and reply topic: {@link DetectorTopics}). Scoring runs on the scorer's thread, so the listener never waits for it.
  */
 @Component
 @ConditionalOnProperty(name = "speculum.detector.requests.enabled", matchIfMissing = true)
 class DetectRequestListener {
 
-    private static final Logger LOG = LoggerFactory.getLogger(DetectRequestListener.class);
-
     private final Detector detector;
-    private final KafkaTemplate<String, byte[]> kafka;
+    private final ReplySender replies;
 
-    DetectRequestListener(Detector detector, KafkaTemplate<String, byte[]> kafka) {
+    DetectRequestListener(Detector detector, ReplySender replies) {
         this.detector = detector;
-        this.kafka = kafka;
+        this.replies = replies;
     }
 
     @KafkaListener(id = "detector-requests", topics = Topics.DETECT, groupId = "${speculum.detector.requests.group:speculum-detect}")
@@ -36,11 +32,6 @@ class DetectRequestListener {
         if (request.requestId() == null || request.requestId().isBlank() || request.replyTopic() == null || request.replyTopic().isBlank()) {
             throw new ProtocolException("A DetectRequest needs a requestId and a replyTopic", null);
         }
-        detector.detect(request).thenAccept(reply -> kafka.send(request.replyTopic(), request.requestId(), ProtocolCodec.write(reply))
-                .whenComplete((result, failure) -> {
-                    if (failure != null) {
-                        LOG.error("Could not publish the detection reply for {} to {}", request.requestId(), request.replyTopic(), failure);
-                    }
-                }));
+        detector.detect(request).thenAccept(reply -> replies.send(request.replyTopic(), request.requestId(), reply));
     }
 }

@@ -2,7 +2,6 @@ package io.speculum.drafter;
 
 import io.speculum.protocol.GenerationEvent;
 import io.speculum.service.GenerationEventPublisher;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 /** The small-model generator's events as Kafka records on the request's reply topic, keyed by request id. */
@@ -11,8 +10,8 @@ class KafkaGenerationOutput implements GenerationOutput {
 
     private final GenerationEventPublisher events;
 
-    KafkaGenerationOutput(KafkaTemplate<String, byte[]> kafka) {
-        this.events = new GenerationEventPublisher(kafka);
+    KafkaGenerationOutput(GenerationEventPublisher events) {
+        this.events = events;
     }
 
     @Override

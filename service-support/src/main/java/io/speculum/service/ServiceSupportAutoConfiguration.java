@@ -1,6 +1,11 @@
 package io.speculum.service;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.speculum.protocol.GenerationEvent;
+import io.speculum.protocol.ProtocolError.ErrorCode;
 import io.speculum.protocol.Topics;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -88,17 +93,45 @@ public class ServiceSupportAutoConfiguration {
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
     }
 
+    @Bean(destroyMethod = "close")
+    @ConditionalOnBean(KafkaAdmin.class)
+    ReplyTopics replyTopics(KafkaAdmin admin, SpeculumKafkaProperties properties) {
+        return new ReplyTopics(admin.getConfigurationProperties(), properties);
+    }
+
+    @Bean
+    @ConditionalOnBean({KafkaTemplate.class, ReplyTopics.class})
+    ReplySender replySender(KafkaTemplate<String, byte[]> kafka, ReplyTopics topics, ObjectProvider<MeterRegistry> meters) {
+        return new ReplySender(kafka, topics, meters.getIfAvailable(() -> Metrics.globalRegistry));
+    }
+
+    @Bean
+    @ConditionalOnBean(ReplySender.class)
+    GenerationEventPublisher generationEventPublisher(ReplySender replies) {
+        return new GenerationEventPublisher(replies);
+    }
+
+    /** An unreadable generation request (on either generation topic) is answered with an {@code error} event. */
+    @Bean
+    UnreadableRequestReply unreadableGenerationReply() {
+        return new UnreadableRequestReply(Set.of(Topics.GENERATE, Topics.SMALL_GENERATE),
+                (requestId, reason) -> new GenerationEvent.Error(requestId, 0, ErrorCode.INVALID_REQUEST, reason));
+    }
+
     /**
      * A record a listener cannot handle (malformed JSON, an unknown message type) is published unchanged to the
      * dead-letter topic, with the exception and its origin in headers, and the listener moves on: nothing is
-     * retried (such failures do not heal) and nothing is lost.
+     * retried (such failures do not heal) and nothing is lost. An unreadable request that still names its id and
+     * reply topic is also answered there ({@link UnreadableRecordRecoverer}).
      */
     @Bean
-    @ConditionalOnBean(KafkaTemplate.class)
-    DefaultErrorHandler deadLetterErrorHandler(KafkaTemplate<Object, Object> template) {
-        DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(template,
+    @ConditionalOnBean({KafkaTemplate.class, ReplySender.class})
+    DefaultErrorHandler deadLetterErrorHandler(KafkaTemplate<Object, Object> template, ReplySender replies,
+                                               ObjectProvider<UnreadableRequestReply> answers) {
+        DeadLetterPublishingRecoverer deadLetter = new DeadLetterPublishingRecoverer(template,
                 (record, failure) -> new TopicPartition(Topics.DEAD_LETTER, -1));
-        return new DefaultErrorHandler(recoverer, new FixedBackOff(0L, 0L));
+        return new DefaultErrorHandler(new UnreadableRecordRecoverer(deadLetter, replies, answers.orderedStream().toList()),
+                new FixedBackOff(0L, 0L));
     }
 
     private static NewTopic topic(String name, SpeculumKafkaProperties properties) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -42,6 +43,8 @@ class StandaloneRoutesEndToEndTest {
                 "--speculum.standalone.service-properties.server.port=0",
                 "--speculum.standalone.service-properties.management.server.port=0",
                 "--speculum.standalone.service-properties.resilience4j.timelimiter.instances.detect.timeout-duration=8s",
+                // the fuzzer sends a thousand requests with one key
+                "--speculum.standalone.service-properties.resilience4j.ratelimiter.configs.per-api-key.limit-for-period=100000",
                 "--speculum.standalone.api-key=" + KEY,
                 "--speculum.standalone.models.cache-dir=" + Path.of("target", "speculum-cache").toAbsolutePath(),
                 "--speculum.shared.dir=" + System.getProperty("speculum.shared.dir"));
@@ -273,8 +276,208 @@ class StandaloneRoutesEndToEndTest {
         assertThat(streamedCascade.path("handoffs").asInt()).isEqualTo(cascade.path("handoffs").asInt());
     }
 
+    /**
+     * 1,000 malformed or hostile requests (jqwik, {@link HostileRequests}) against every route: no response is 5xx,
+     * every 4xx carries OpenAI's error JSON, and a normal request is answered after each batch of 100. The seed is in
+     * every failure message; rerun one with {@code -Dspeculum.fuzz.seed=N}.
+     */
     @Test
     @Order(7)
+    void hostileRequestsGetNo5xxAndOpenAiErrors() throws Exception {
+        long seed = Long.getLong("speculum.fuzz.seed", System.nanoTime());
+        java.util.Random random = new java.util.Random(seed);
+        // a jqwik session: the generators run outside a property, with the seed of this test
+        net.jqwik.api.sessions.JqwikSession.start();
+        try {
+            fuzz(seed, random);
+        } finally {
+            net.jqwik.api.sessions.JqwikSession.finish();
+        }
+    }
+
+    private static void fuzz(long seed, java.util.Random random) throws Exception {
+        net.jqwik.api.RandomGenerator<HostileRequests.HostileRequest> requests = HostileRequests.any(KEY).generator(1000);
+        Map<Integer, Integer> statuses = new java.util.concurrent.ConcurrentSkipListMap<>();
+        for (int batch = 0; batch < 10; batch++) {
+            // drawn in order (the seed reproduces the run), sent four at a time
+            List<HostileRequests.HostileRequest> batchRequests = java.util.stream.Stream.generate(() -> requests.next(random).value())
+                    .limit(100).toList();
+            try (var senders = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+                List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+                for (HostileRequests.HostileRequest request : batchRequests) {
+                    sent.add(senders.submit(() -> {
+                        checkAnswer(seed, request, statuses);
+                        return null;
+                    }));
+                }
+                for (var one : sent) {
+                    try {
+                        one.get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        throw e.getCause() instanceof AssertionError assertion ? assertion : new AssertionError(e.getCause());
+                    }
+                }
+            }
+            Sse.Reply normal = Sse.post(api + "/v1/completions", KEY, COMPLETION);
+            assertThat(normal.status()).as("after batch %d (seed %d): %s", batch, seed, normal.response().body()).isEqualTo(200);
+        }
+        System.out.println("Gateway fuzz, seed " + seed + ": 1000 requests, statuses " + statuses);
+        assertThat(statuses.keySet()).as("the fuzzer reaches past validation too").contains(200);
+    }
+
+    /** No 5xx, and every 4xx is OpenAI's error JSON. */
+    private static void checkAnswer(long seed, HostileRequests.HostileRequest request, Map<Integer, Integer> statuses) throws Exception {
+        HttpResponse<byte[]> response;
+        // a connection of its own, as each hostile client has
+        try (java.net.http.HttpClient own = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build()) {
+            response = own.send(fuzzed(request), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (java.io.IOException e) {
+            throw new AssertionError("seed " + seed + ": " + request + " -> " + e, e);
+        }
+        int status = response.statusCode();
+        statuses.merge(status, 1, Integer::sum);
+        String body = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(status).as("seed %d: %s -> %s", seed, request, body).isLessThan(500);
+        if (status >= 400) {
+            JsonNode error = Sse.JSON.readTree(body).path("error");
+            assertThat(error.path("message").asString()).as("seed %d: %s -> %s", seed, request, body).isNotBlank();
+            assertThat(error.path("type").asString()).as("seed %d: %s -> %s", seed, request, body).isNotBlank();
+        }
+    }
+
+    private static final String COMPLETION = "{\"model\":\"stories260K\",\"prompt\":\"Once upon a time\",\"max_tokens\":4,\"temperature\":0}";
+
+    private static HttpRequest fuzzed(HostileRequests.HostileRequest request) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(api + request.path())).timeout(Duration.ofSeconds(30));
+        request.headers().forEach(header -> builder.header(header.getKey(), header.getValue()));
+        if (request.method().equals("GET")) {
+            return builder.GET().build();
+        }
+        byte[] body = request.body();
+        return builder.POST(request.slow()
+                ? HttpRequest.BodyPublishers.ofInputStream(() -> new SlowStream(body))
+                : HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    }
+
+    /** A body that trickles in: a third of it every 200 ms. */
+    private static final class SlowStream extends java.io.InputStream {
+
+        private final byte[] body;
+        private int position;
+
+        SlowStream(byte[] body) {
+            this.body = body;
+        }
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] into, int offset, int length) {
+            if (position >= body.length) {
+                return -1;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            int n = Math.min(Math.min(length, Math.max(1, body.length / 3)), body.length - position);
+            System.arraycopy(body, position, into, offset, n);
+            position += n;
+            return n;
+        }
+    }
+
+    /**
+     * Every client-side Kafka record in docs/protocol.md, cascades.md and detection.md, read out of the markdown and
+     * sent as written through the broker to the real services: each request gets its documented answer on the reply
+     * topic it names, which did not exist before (the replying services create it).
+     */
+    @Test
+    @Order(8)
+    void theDocumentedKafkaRequestsAreAnsweredAsWritten() throws Exception {
+        List<DocumentedKafkaRequests> requests = new ArrayList<>();
+        for (String document : List.of("protocol.md", "cascades.md", "detection.md")) {
+            requests.addAll(DocumentedKafkaRequests.in(Path.of("..", "docs", document)));
+        }
+        assertThat(requests).extracting(DocumentedKafkaRequests::topic)
+                .contains("llm.generate", "llm.small-generate", "llm.cascade", "llm.detect");
+        assertThat(requests).allSatisfy(r -> assertThat(r.json()).as(r.document()).doesNotContain("…").doesNotContain("..."));
+        String bootstrap = standalone.getBean(org.springframework.kafka.test.EmbeddedKafkaBroker.class).getBrokersAsString();
+        Map<String, String> topicOf = new java.util.HashMap<>();
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
+                Map.of("bootstrap.servers", bootstrap), new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            for (DocumentedKafkaRequests request : requests) {
+                assertThat(Sse.JSON.readTree(request.json()).path("replyTopic").asString(request.isCancel() ? "" : "my-replies"))
+                        .isIn("", "my-replies");
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(request.topic(), request.key(), request.json())).get();
+                if (!request.isCancel()) {
+                    topicOf.put(request.key(), request.topic());
+                }
+            }
+        }
+        assertThat(topicOf.keySet()).as("one request id per documented request").hasSize((int) requests.stream().filter(r -> !r.isCancel()).count());
+
+        Map<String, List<JsonNode>> answers = readAnswers(bootstrap, "my-replies", topicOf);
+        for (String id : List.of("r1", "r2", "s1")) {
+            List<JsonNode> events = answers.get(id);
+            assertThat(events.getLast().path("type").asString()).as(id).isEqualTo("done");
+            assertThat(events.getLast().path("finishReason").asString()).as(id).isIn("LENGTH", "STOP");
+            assertThat(events.subList(0, events.size() - 1)).as(id).isNotEmpty()
+                    .allSatisfy(event -> assertThat(event.path("type").asString()).isEqualTo("round"));
+        }
+        assertThat(answers.get("s1").getFirst().path("confidence").size()).isEqualTo(1);
+        for (String id : List.of("c1", "t1")) {
+            JsonNode reply = answers.get(id).getFirst();
+            assertThat(reply.path("type").asString()).as(id + ": " + reply).isEqualTo("answer");
+            assertThat(reply.path("text").asString()).as(id).isNotBlank();
+        }
+        assertThat(answers.get("t1").getFirst().path("lossy").asBoolean()).isTrue();
+        // c3 is cancelled right after it was sent: one reply, CANCELLED unless it had already been answered
+        JsonNode c3 = answers.get("c3").getFirst();
+        assertThat(c3.path("type").asString().equals("answer") || c3.path("code").asString().equals("CANCELLED")).as(c3.toString()).isTrue();
+        JsonNode d1 = answers.get("d1").getFirst();
+        assertThat(d1.path("error").isMissingNode() || d1.path("error").isNull()).as(d1.toString()).isTrue();
+        assertThat(d1.path("results").size()).isEqualTo(2);
+        assertThat(d1.path("results").get(0).path("tokens").size()).isPositive();
+    }
+
+    /** The reply topic's records per request id, read until every request has its last one (terminal or only). */
+    private static Map<String, List<JsonNode>> readAnswers(String bootstrap, String topic, Map<String, String> topicOf) throws Exception {
+        Map<String, List<JsonNode>> answers = new java.util.concurrent.ConcurrentHashMap<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(Map.of("bootstrap.servers", bootstrap,
+                "group.id", "docs-" + java.util.UUID.randomUUID(), "auto.offset.reset", "earliest"),
+                new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (System.nanoTime() < end && !topicOf.keySet().stream().allMatch(id -> answered(id, topicOf.get(id), answers))) {
+                for (var record : consumer.poll(Duration.ofMillis(250))) {
+                    answers.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(Sse.JSON.readTree(record.value()));
+                }
+            }
+        }
+        assertThat(topicOf.keySet()).allSatisfy(id -> assertThat(answered(id, topicOf.get(id), answers))
+                .as("%s (%s) answered: %s", id, topicOf.get(id), answers.get(id)).isTrue());
+        return answers;
+    }
+
+    private static boolean answered(String id, String requestTopic, Map<String, List<JsonNode>> answers) {
+        List<JsonNode> records = answers.get(id);
+        if (records == null || records.isEmpty()) {
+            return false;
+        }
+        boolean generation = requestTopic.equals("llm.generate") || requestTopic.equals("llm.small-generate");
+        return !generation || Set.of("done", "error").contains(records.getLast().path("type").asString());
+    }
+
+    @Test
+    @Order(9)
     void withTheDetectorStoppedDetectionGets503WithRetryAfterAtTheTimeLimit() throws Exception {
         launcher.services().get("detector-service").close();
         long start = System.nanoTime();

@@ -22,9 +22,9 @@ class KafkaVerifierOutput implements VerifierOutput, AutoCloseable {
     private final DistributionSummary requestBytes;
     private final Timer requestAck;
 
-    KafkaVerifierOutput(KafkaTemplate<String, byte[]> kafka, MeterRegistry meters) {
+    KafkaVerifierOutput(KafkaTemplate<String, byte[]> kafka, GenerationEventPublisher events, MeterRegistry meters) {
         this.kafka = DraftHopTemplate.of(kafka);
-        this.events = new GenerationEventPublisher(kafka);
+        this.events = events;
         this.requestBytes = DraftMessageBytes.summary(meters, "request");
         this.requestAck = Timer.builder("speculum.spec_decode.draft_request_ack")
                 .description("From handing a draft request to the producer to the broker's acknowledgement")

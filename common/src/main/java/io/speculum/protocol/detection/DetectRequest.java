@@ -1,5 +1,6 @@
 package io.speculum.protocol.detection;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
@@ -10,8 +11,9 @@ import java.util.List;
  * @param methods method names (see docs/detection.md); empty or null for every method the service can run
  * @param tokens  include per-token evidence and the highest-scoring spans in the reply
  */
-public record DetectRequest(String requestId, String replyTopic, List<String> texts, List<String> methods, boolean tokens,
-                            long createdAtMillis) {
+public record DetectRequest(String requestId, String replyTopic, List<String> texts, List<String> methods,
+                            @JsonProperty(defaultValue = "false") boolean tokens,
+                            @JsonProperty(defaultValue = "0") long createdAtMillis) {
 
     public DetectRequest {
         methods = methods == null ? List.of() : List.copyOf(methods);

@@ -1,0 +1,105 @@
+package io.speculum.standalone.reliability;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/**
+ * The suite as separate JVMs against one broker: verifier-service, drafter-service and gateway each in a
+ * {@link ServiceProcess} of its own (so any of them can be killed the hard way), the broker a real KRaft broker in the
+ * harness's JVM. Reusable by any fault scenario: {@link #service(String)} names them.
+ */
+public final class SeparateJvmSuite implements AutoCloseable {
+
+    public static final String VERIFIER = "verifier-service";
+    public static final String DRAFTER = "drafter-service";
+    public static final String GATEWAY = "gateway";
+
+    private final EmbeddedKafkaKraftBroker broker;
+    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private final String apiKey;
+    private final int apiPort = ServiceProcess.freePort();
+
+    private SeparateJvmSuite(EmbeddedKafkaKraftBroker broker, String apiKey) {
+        this.broker = broker;
+        this.apiKey = apiKey;
+    }
+
+    /**
+     * Starts the broker and the three services and waits until the gateway is ready (a verifier answers).
+     *
+     * @param extra per service, properties on top of the defaults (e.g. the verifier's session limits)
+     */
+    public static SeparateJvmSuite start(Path logDir, String apiKey, Map<String, Map<String, String>> extra) {
+        EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 3);
+        broker.afterPropertiesSet();
+        SeparateJvmSuite suite = new SeparateJvmSuite(broker, apiKey);
+        try {
+            String shared = System.getProperty("speculum.shared.dir", "../shared");
+            Map<String, String> common = Map.of("spring.kafka.bootstrap-servers", broker.getBrokersAsString(),
+                    "speculum.shared.dir", shared, "logging.level.org.apache.kafka", "warn", "logging.level.kafka", "warn");
+            suite.add(VERIFIER, "io.speculum.verifier.VerifierApplication", common, extra, Map.of(), logDir);
+            suite.add(DRAFTER, "io.speculum.drafter.DrafterApplication", common, extra, Map.of(), logDir);
+            int management = ServiceProcess.freePort();
+            suite.add(GATEWAY, "io.speculum.gateway.GatewayApplication", common, extra, Map.of(
+                    "management.server.port", String.valueOf(management),
+                    "speculum.gateway.api-keys", "sha256:" + sha256(apiKey),
+                    "resilience4j.ratelimiter.configs.per-api-key.limit-for-period", "1000000"), logDir);
+            suite.services.values().forEach(ServiceProcess::start);
+            suite.service(VERIFIER).awaitUp("/actuator/health", Duration.ofSeconds(120));
+            suite.service(DRAFTER).awaitUp("/actuator/health", Duration.ofSeconds(120));
+            suite.service(GATEWAY).awaitUp("/actuator/health/readiness", Duration.ofSeconds(120));
+            return suite;
+        } catch (RuntimeException e) {
+            suite.close();
+            throw e;
+        }
+    }
+
+    private void add(String name, String mainClass, Map<String, String> common, Map<String, Map<String, String>> extra,
+                     Map<String, String> own, Path logDir) {
+        Map<String, String> properties = new LinkedHashMap<>(common);
+        properties.putAll(own);
+        properties.putAll(extra.getOrDefault(name, Map.of()));
+        if (name.equals(GATEWAY)) {
+            properties.put("server.port", String.valueOf(apiPort));
+        }
+        services.put(name, new ServiceProcess(name, mainClass, properties, logDir));
+    }
+
+    public ServiceProcess service(String name) {
+        return services.get(name);
+    }
+
+    public String api() {
+        return "http://localhost:" + apiPort;
+    }
+
+    public String apiKey() {
+        return apiKey;
+    }
+
+    public String bootstrapServers() {
+        return broker.getBrokersAsString();
+    }
+
+    @Override
+    public void close() {
+        services.values().stream().toList().reversed().forEach(ServiceProcess::close);
+        broker.destroy();
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
