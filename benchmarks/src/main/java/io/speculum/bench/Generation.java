@@ -13,13 +13,15 @@ import java.util.List;
  * @param tokenIds the completion's token ids (empty where a variant reports text only)
  * @param hops     drafter hop per drafted round, ms (ask for a draft .. receive it)
  * @param stages   where each stamped hop went, stage by stage
+ * @param verifications per verification round after the first, ms from submitting its decode to its logits (the
+ *                 verifier's {@code roundMillis}: the decode and its wait in the engine's queue)
  */
 record Generation(String id, int tokens, int[] tokenIds, String text, double seconds, int rounds, int drafted, int accepted,
-                  double[] hops, List<HopStages> stages) {
+                  double[] hops, List<HopStages> stages, double[] verifications) {
 
     /** A generation known by its text and token count only (java-llama.cpp's stream). */
     static Generation ofText(String id, int tokens, String text, double seconds) {
-        return new Generation(id, tokens, new int[0], text, seconds, 0, 0, 0, new double[0], List.of());
+        return new Generation(id, tokens, new int[0], text, seconds, 0, 0, 0, new double[0], List.of(), new double[0]);
     }
 
     /** Same tokens as {@code other}, compared by id where both have them, else by text and count. */
@@ -40,6 +42,7 @@ record Generation(String id, int tokens, int[] tokenIds, String text, double sec
         StringBuilder text = new StringBuilder();
         List<Double> hops = new ArrayList<>();
         List<HopStages> stages = new ArrayList<>();
+        List<Double> verifications = new ArrayList<>();
         for (GenerationEvent event : events) {
             switch (event) {
                 case GenerationEvent.Round round -> {
@@ -48,6 +51,9 @@ record Generation(String id, int tokens, int[] tokenIds, String text, double sec
                     text.append(round.text());
                     if (round.stats().drafted() > 0) {
                         hops.add(round.stats().hopMillis());
+                    }
+                    if (round.round() > 0) {
+                        verifications.add(round.stats().roundMillis());
                     }
                     if (round.stats().hop() != null) {
                         stages.add(round.stats().hop());
@@ -64,7 +70,8 @@ record Generation(String id, int tokens, int[] tokenIds, String text, double sec
         }
         int[] all = ids.stream().flatMapToInt(Arrays::stream).toArray();
         return new Generation(id, tokens, all, text.toString(), seconds, rounds, drafted, accepted,
-                hops.stream().mapToDouble(Double::doubleValue).toArray(), List.copyOf(stages));
+                hops.stream().mapToDouble(Double::doubleValue).toArray(), List.copyOf(stages),
+                verifications.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     double tokensPerSecond() {

@@ -378,6 +378,14 @@ public final class SpeculativeDecodingBenchmark {
             double[] hops = Acceptance.of(runs.get(variant)).hops();
             System.out.printf("  %-44s median %6.2f  p99 %6.2f%n", variant, Stats.percentile(hops, 0.5), Stats.percentile(hops, 0.99));
         }
+        for (String variant : List.of(IN_PROCESS, KAFKA, KAFKA_UNPIPELINED)) {
+            double[] decodes = runs.get(variant).stream().flatMapToDouble(g -> Arrays.stream(g.verifications())).toArray();
+            double[] seconds = runs.get(variant).stream().mapToDouble(Generation::seconds).toArray();
+            double[] rounds = runs.get(variant).stream().mapToDouble(Generation::rounds).toArray();
+            System.out.printf("  %-44s verification decode median %6.2f ms, p99 %6.2f; wall time per round %6.2f ms%n", variant,
+                    Stats.percentile(decodes, 0.5), Stats.percentile(decodes, 0.99),
+                    1000 * Arrays.stream(seconds).sum() / Math.max(1, Arrays.stream(rounds).sum()));
+        }
         System.out.printf("  %-44s median %6.2f  p99 %6.2f%n", "Kafka ping-pong between the same two JVMs, " + payload + " B",
                 Stats.percentile(pingPong, 0.5), Stats.percentile(pingPong, 0.99));
         System.out.printf("  round messages over Kafka: draft request %d B, proposal %d B on average%n", bytes[0], bytes[1]);

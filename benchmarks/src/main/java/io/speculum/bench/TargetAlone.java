@@ -46,7 +46,7 @@ final class TargetAlone implements AutoCloseable {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         int[] tokens = Arrays.copyOf(out, produced);
-        return new Generation(id, produced, tokens, model.vocabulary().detokenize(tokens), seconds, 0, 0, 0, new double[0], java.util.List.of());
+        return new Generation(id, produced, tokens, model.vocabulary().detokenize(tokens), seconds, 0, 0, 0, new double[0], java.util.List.of(), new double[0]);
     }
 
     @Override
