@@ -205,7 +205,7 @@ public final class InferenceContext implements AutoCloseable {
         int rc;
         try {
             LlamaLibrary.takeNativeErrors();
-            rc = NativeDecodeLock.decode(lib, ctx, batch, nativeCount > 1 ? options.threadsBatch() : options.threads());
+            rc = NativeDecodeLock.decode(lib, ctx, batch);
         } catch (Throwable t) {
             throw LlamaException.wrap("llama_decode", t);
         }

@@ -16,11 +16,7 @@ import org.junit.jupiter.api.Test;
 class ConcurrentContextsTest {
 
     private static int[] generate(Model model, int[] prompt, int n) {
-        return generate(model, prompt, n, 2);
-    }
-
-    private static int[] generate(Model model, int[] prompt, int n, int threads) {
-        try (InferenceContext context = model.newContext(ContextOptions.defaults(256).withBatchSize(64).withThreads(threads))) {
+        try (InferenceContext context = model.newContext(ContextOptions.defaults(256).withBatchSize(64).withThreads(2))) {
             return Greedy.generate(context, prompt, n);
         }
     }
@@ -52,31 +48,6 @@ class ConcurrentContextsTest {
             } finally {
                 pool.shutdownNow();
             }
-        }
-    }
-
-    @Test
-    void singleThreadedContextsDecodeSideBySideAndExactly() throws Exception {
-        // one compute thread each: no shared work distribution, so no lock between them (a drafter beside a verifier)
-        try (Model model = Model.load(TestModels.model(TestModels.STORIES_260K))) {
-            int[] prompt = model.vocabulary().tokenize(
-                    "Once upon a time, in a big forest, there lived a rhinoceros named Roxy.", true, false);
-            int[] alone = generate(model, prompt, 96, 1);
-            ExecutorService pool = Executors.newFixedThreadPool(3);
-            try {
-                for (int round = 0; round < 6; round++) {
-                    List<Future<int[]>> runs = new ArrayList<>();
-                    for (int i = 0; i < 3; i++) {
-                        runs.add(pool.submit(() -> generate(model, prompt, 96, 1)));
-                    }
-                    for (Future<int[]> run : runs) {
-                        assertThat(run.get()).isEqualTo(alone);
-                    }
-                }
-            } finally {
-                pool.shutdownNow();
-            }
-            assertThat(NativeDecodeLock.mostConcurrentDecodes()).as("decodes overlapped").isGreaterThanOrEqualTo(2);
         }
     }
 }
