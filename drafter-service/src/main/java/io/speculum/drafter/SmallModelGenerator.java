@@ -244,6 +244,15 @@ public final class SmallModelGenerator implements AutoCloseable {
         }
         session.finished = true;
         sessions.remove(session.id());
+        // its cells are of no further use, and left behind they would widen every later decode's attention
+        int slot = session.slot;
+        engine.submit(context -> {
+            context.clearSequence(slot);
+            return null;
+        }).exceptionally(failure -> {
+            LOG.debug("Freeing the cells of {} failed", session.id(), failure);
+            return null;
+        });
         handOver(admission.release(session.id(), session.slot));
         return true;
     }

@@ -122,6 +122,11 @@ public final class SpeculativeVerifier implements AutoCloseable {
         return sessions.size();
     }
 
+    /** KV cells the engine holds now, once the work queued before this call has run (finished sessions hold none). */
+    public CompletableFuture<Integer> cachedCells() {
+        return engine.submit(context -> context.usedCells());
+    }
+
     /** Generations waiting for a free session. */
     public int waitingRequests() {
         return admission.waiting();
@@ -709,7 +714,27 @@ public final class SpeculativeVerifier implements AutoCloseable {
         if (session.askedDrafters) {
             output.releaseDrafts(new DraftRelease(session.id()));
         }
+        freeCells(session);
         handOver(admission.release(session.id(), session.slot));
+    }
+
+    /**
+     * Empties the finished session's KV sequences (before the next session on its slot starts: the engine runs work in
+     * order). Every request prefills from position 0, so the cells are of no further use, and every decode attends over
+     * all cells up to the highest in use: left behind, they slowed every other session's decodes (sessions rotate
+     * through the slots, so 16 sessions' stale cells piled up and a one-request round took twice the decode it needs).
+     */
+    private void freeCells(Session session) {
+        int slot = session.slot;
+        engine.submit(context -> {
+            for (int branch = 0; branch < settings.treeBranches(); branch++) {
+                context.clearSequence(branchSequence(slot, branch));
+            }
+            return null;
+        }).exceptionally(failure -> {
+            LOG.debug("Freeing the cells of {} failed", session.id(), failure);
+            return null;
+        });
     }
 
     private void handOver(SessionAdmission.Handover next) {

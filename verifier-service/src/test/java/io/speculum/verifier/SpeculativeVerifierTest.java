@@ -133,6 +133,7 @@ class SpeculativeVerifierTest {
         assertThat(link.releases()).as("every ended generation released its drafter state")
                 .containsExactlyInAnyOrderElementsOf(IntStream.range(0, prompts.size()).mapToObj(i -> "p" + i).toList());
         assertThat(((ModelDrafter) drafts.drafter("model")).cachedRequests().join()).as("no KV sequence left behind").isZero();
+        assertThat(verifier.cachedCells().join()).as("finished sessions hold no verifier cells").isZero();
         if (drafterName.equals("q8") && k >= 4) {
             assertThat(verifier.statistics().acceptanceRate()).as("a Q8_0 copy agrees almost always").isGreaterThan(0.8);
         }
