@@ -64,6 +64,13 @@ public final class InferenceEngine implements AutoCloseable {
     private final AtomicLong tokensDecoded = new AtomicLong();
     private final AtomicLong requestsDecoded = new AtomicLong();
     private final AtomicInteger maxRequestsPerCall = new AtomicInteger();
+    /** Sessions the last decode served, and how long it took (inference thread only). */
+    private int lastPacked;
+    private long lastDecodeNanos;
+    private final Object arrivals = new Object();
+    private volatile boolean gathering;
+    /** The longest the inference thread waits for the sessions of its last decode to come back. */
+    private static final long GATHER_WINDOW_LIMIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** Completions handed to {@link #callbacks} and not yet run to their end. */
     private final AtomicInteger pendingCallbacks = new AtomicInteger();
     /** The longest the inference thread waits for the last decode's continuations before decoding what is queued. */
@@ -170,6 +177,39 @@ public final class InferenceEngine implements AutoCloseable {
         if (!queue.offerLast(work)) {
             work.future().completeExceptionally(new LlamaException(Code.SATURATED, "Engine " + options.name()
                     + " has " + options.queueCapacity() + " items queued; try again later"));
+            return;
+        }
+        if (gathering) {
+            synchronized (arrivals) {
+                arrivals.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * When fewer sessions are queued than the last decode served, waits a short window (a fifth of that decode, at
+     * most {@link #GATHER_WINDOW_LIMIT_NANOS}) for the others: a session whose draft arrives a few milliseconds late
+     * then joins this decode instead of waiting a whole decode and running in a small one of its own, which would
+     * split the sessions into groups that alternate. One session, or a full queue, waits for nothing.
+     */
+    private void gatherLastDecodesSessions() {
+        int expected = lastPacked;
+        if (expected <= 1 || queue.size() + 1 >= expected) {
+            return;
+        }
+        long window = Math.min(GATHER_WINDOW_LIMIT_NANOS, lastDecodeNanos / 5);
+        long deadline = System.nanoTime() + window;
+        gathering = true;
+        try {
+            synchronized (arrivals) {
+                for (long left = window; queue.size() + 1 < expected && left > 0; left = deadline - System.nanoTime()) {
+                    TimeUnit.NANOSECONDS.timedWait(arrivals, left);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            gathering = false;
         }
     }
 
@@ -251,6 +291,7 @@ public final class InferenceEngine implements AutoCloseable {
             runChunked(ctx, batch, first);
             return;
         }
+        gatherLastDecodesSessions();
         List<Decode> packed = new ArrayList<>();
         Set<Integer> sequences = new HashSet<>();
         packed.add(first);
@@ -292,12 +333,15 @@ public final class InferenceEngine implements AutoCloseable {
                 batch.add(r.tokens()[i], r.position(i), r.sequencesOf(i), r.wantsLogits(i));
             }
         }
+        long decodeStarted = System.nanoTime();
         try {
             ctx.decode(batch);
         } catch (Throwable t) {
             packed.forEach(d -> failLater(d.future(), t));
             return;
         }
+        lastDecodeNanos = System.nanoTime() - decodeStarted;
+        lastPacked = packed.size();
         record(packed.size(), tokens);
         for (int p = 0; p < packed.size(); p++) {
             SequenceDecode r = packed.get(p).request();
