@@ -140,22 +140,22 @@ class StandaloneEndToEndTest {
     @Test
     @Order(2)
     void streamedChatEqualsTheNonStreamedChatAlsoWhenSampledWithASeed() throws Exception {
-        // a seeded sample is reproducible token for token with point-mass drafts (n-gram, recycling, hybrid): with a
-        // model drafter's sampled drafts only its distribution is (the drafts themselves depend on the drafter's numerics)
+        // a seeded sample is reproducible token for token by the target alone (or with point-mass drafts): with the
+        // model drafter's sampled drafts only its distribution is, since the drafts depend on the drafter's numerics
         for (String sampling : List.of("\"temperature\":0", "\"temperature\":0.8,\"seed\":42")) {
-            String drafter = sampling.contains("seed") ? ",\"drafter\":\"hybrid\"" : "";
+            String speculation = sampling.contains("seed") ? "\"mode\":\"off\"" : "\"mode\":\"fixed\",\"k\":3";
             String body = """
                     {"model":"stories260K","messages":[{"role":"system","content":"You tell stories."},
                      {"role":"user","content":"Tell me about a cat"}],"max_tokens":32,%s,
-                     "speculum":{"speculation":{"mode":"fixed","k":3%s}}%s}""";
-            Sse.Reply whole = Sse.post(api + "/v1/chat/completions", KEY, body.formatted(sampling, drafter, ""));
+                     "speculum":{"speculation":{%s}}%s}""";
+            Sse.Reply whole = Sse.post(api + "/v1/chat/completions", KEY, body.formatted(sampling, speculation, ""));
             assertThat(whole.status()).as(whole.response().body()).isEqualTo(200);
             assertThat(whole.json().path("object").asString()).isEqualTo("chat.completion");
             assertThat(whole.json().at("/choices/0/message/role").asString()).isEqualTo("assistant");
             String content = whole.json().at("/choices/0/message/content").asString();
             assertThat(content).isNotEmpty();
 
-            List<String> data = Sse.stream(api + "/v1/chat/completions", KEY, body.formatted(sampling, drafter, ",\"stream\":true"));
+            List<String> data = Sse.stream(api + "/v1/chat/completions", KEY, body.formatted(sampling, speculation, ",\"stream\":true"));
             assertThat(data.getLast()).isEqualTo("[DONE]");
             List<JsonNode> chunks = data.subList(0, data.size() - 1).stream().map(Sse.JSON::readTree).toList();
             assertThat(chunks.getFirst().at("/choices/0/delta/role").asString()).isEqualTo("assistant");
