@@ -23,6 +23,10 @@ public final class RequestChecks {
         if (request.maxTokens() < 1 || request.maxTokens() > maxTokens) {
             return invalid("maxTokens must be in [1, " + maxTokens + "], got " + request.maxTokens());
         }
+        if (request.resumedTokens().length > request.maxTokens()) {
+            return invalid("a resumed request has at most maxTokens completion tokens: it has " + request.resumedTokens().length
+                    + " of " + request.maxTokens());
+        }
         if (outside(request.logprobs()) || outside(request.promptLogprobs())) {
             return invalid("logprobs and promptLogprobs must be in [0, " + GenerateRequest.MAX_LOGPROBS + "]");
         }
@@ -50,6 +54,16 @@ public final class RequestChecks {
     }
 
     /** The logit bias's token ids against the vocabulary; null when they are all in it. */
+    /** The completion tokens a resumed request already has: ids of the vocabulary. */
+    public static ProtocolError checkResumed(int[] resumed, int vocabularySize) {
+        for (int token : resumed) {
+            if (token < 0 || token >= vocabularySize) {
+                return invalid("resumed token id " + token + " is outside the vocabulary [0, " + vocabularySize + ")");
+            }
+        }
+        return null;
+    }
+
     public static ProtocolError checkPenalties(Penalties penalties, int vocabularySize) {
         for (int token : penalties.logitBias().keySet()) {
             if (token >= vocabularySize) {

@@ -20,6 +20,8 @@ import java.util.List;
  *                      alternatives, in round 0 (costs logits at every prompt position in the prefill); absent: none
  * @param penalties     optional: logit bias and frequency / presence / repetition penalties applied to the target's
  *                      logits before sampling; absent: none
+ * @param resume        optional: the request was being served by a verifier that stopped answering; go on from the
+ *                      completion tokens the client already has (sent again by the gateway); absent: from the start
  */
 public record GenerateRequest(
         String requestId,
@@ -36,7 +38,8 @@ public record GenerateRequest(
         String draftText,
         Integer logprobs,
         Integer promptLogprobs,
-        Penalties penalties) implements GenerateTopicRecord {
+        Penalties penalties,
+        ResumePoint resume) implements GenerateTopicRecord {
 
     /** The most alternatives a token's log-probability may come with (OpenAI's limit for chats). */
     public static final int MAX_LOGPROBS = 20;
@@ -46,6 +49,14 @@ public record GenerateRequest(
         sampling = sampling == null ? SamplingParams.greedy() : sampling;
         speculation = speculation == null ? SpeculationPolicy.defaults() : speculation;
         penalties = penalties == null || penalties.changesNothing() ? null : penalties;
+    }
+
+    /** A request from the start (not resumed). */
+    public GenerateRequest(String requestId, String replyTopic, String model, String prompt, int[] promptTokens, int maxTokens,
+                           SamplingParams sampling, List<String> stop, SpeculationPolicy speculation, long createdAtMillis,
+                           long deadlineAtMillis, String draftText, Integer logprobs, Integer promptLogprobs, Penalties penalties) {
+        this(requestId, replyTopic, model, prompt, promptTokens, maxTokens, sampling, stop, speculation, createdAtMillis,
+                deadlineAtMillis, draftText, logprobs, promptLogprobs, penalties, null);
     }
 
     /** A request with a draft text, without log-probabilities or penalties. */
@@ -66,27 +77,38 @@ public record GenerateRequest(
 
     public GenerateRequest withMaxTokens(int tokens) {
         return new GenerateRequest(requestId, replyTopic, model, prompt, promptTokens, tokens, sampling, stop, speculation,
-                createdAtMillis, deadlineAtMillis, draftText, logprobs, promptLogprobs, penalties);
+                createdAtMillis, deadlineAtMillis, draftText, logprobs, promptLogprobs, penalties, resume);
     }
 
     public GenerateRequest withDraftText(String text) {
         return new GenerateRequest(requestId, replyTopic, model, prompt, promptTokens, maxTokens, sampling, stop, speculation,
-                createdAtMillis, deadlineAtMillis, text, logprobs, promptLogprobs, penalties);
+                createdAtMillis, deadlineAtMillis, text, logprobs, promptLogprobs, penalties, resume);
     }
 
     public GenerateRequest withLogprobs(Integer top, Integer promptTop) {
         return new GenerateRequest(requestId, replyTopic, model, prompt, promptTokens, maxTokens, sampling, stop, speculation,
-                createdAtMillis, deadlineAtMillis, draftText, top, promptTop, penalties);
+                createdAtMillis, deadlineAtMillis, draftText, top, promptTop, penalties, resume);
     }
 
     public GenerateRequest withPenalties(Penalties processing) {
         return new GenerateRequest(requestId, replyTopic, model, prompt, promptTokens, maxTokens, sampling, stop, speculation,
-                createdAtMillis, deadlineAtMillis, draftText, logprobs, promptLogprobs, processing);
+                createdAtMillis, deadlineAtMillis, draftText, logprobs, promptLogprobs, processing, resume);
     }
 
     public GenerateRequest withSampling(SamplingParams params) {
         return new GenerateRequest(requestId, replyTopic, model, prompt, promptTokens, maxTokens, params, stop, speculation,
-                createdAtMillis, deadlineAtMillis, draftText, logprobs, promptLogprobs, penalties);
+                createdAtMillis, deadlineAtMillis, draftText, logprobs, promptLogprobs, penalties, resume);
+    }
+
+    /** The same request, to be continued from {@code point} by whichever verifier receives it. */
+    public GenerateRequest resumedAt(ResumePoint point) {
+        return new GenerateRequest(requestId, replyTopic, model, prompt, promptTokens, maxTokens, sampling, stop, speculation,
+                createdAtMillis, deadlineAtMillis, draftText, logprobs, promptLogprobs, penalties, point);
+    }
+
+    /** Completion tokens the client already has (none unless resumed). */
+    public int[] resumedTokens() {
+        return resume == null ? new int[0] : resume.tokens();
     }
 
     /** The processing of the target's logits: {@link Penalties#NONE} when absent. */

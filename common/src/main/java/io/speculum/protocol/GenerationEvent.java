@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * What a client reads on its reply topic: {@code round} events with committed tokens and text, then exactly one
- * terminal event, {@code done} or {@code error}. Events carry the round, so a consumer drops duplicates (at-least-once
- * delivery) by (request id, round).
+ * terminal event, {@code done} or {@code error}. Round events carry the completion position of their first token and
+ * the offset of their text, so a consumer forwards each position once: after at-least-once delivery, and when another
+ * verifier replica goes on with (or replays) a generation whose first verifier died.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -32,20 +33,48 @@ public sealed interface GenerationEvent {
      * @param confidence one entry per committed token where the service reports it (small-model generation on
      *                   {@link Topics#SMALL_GENERATE} does), otherwise absent
      * @param logprobs   one entry per committed token when the request asked for log-probabilities, otherwise absent
-     * @param promptLogprobs round 0 only, when the request asked for them: one entry per prompt token after the first
+     * @param promptLogprobs the event at position 0 only, when the request asked for them: one entry per prompt token
+     *                   after the first
+     * @param position   the completion position of {@code tokens[0]} (completion tokens committed before this event)
+     * @param textOffset the completion text sent before {@code text}, in Unicode code points: the text of positions
+     *                   below {@code position} (a consumer that has more of it skips that much of {@code text})
      */
     record Round(String requestId, int round, int[] tokens, String text, RoundStats stats, List<TokenConfidence> confidence,
-                 List<TokenLogprob> logprobs, List<TokenLogprob> promptLogprobs)
+                 List<TokenLogprob> logprobs, List<TokenLogprob> promptLogprobs, int position, int textOffset)
             implements GenerationEvent {
 
-        /** A round without per-token confidence (the verifier's). */
+        /** The first event of a generation (position 0), without per-token confidence or log-probabilities. */
         public Round(String requestId, int round, int[] tokens, String text, RoundStats stats) {
-            this(requestId, round, tokens, text, stats, null, null, null);
+            this(requestId, round, tokens, text, stats, null, null, null, 0, 0);
         }
 
-        /** A round with per-token confidence, without log-probabilities. */
+        /** The first event of a generation (position 0) with per-token confidence, without log-probabilities. */
         public Round(String requestId, int round, int[] tokens, String text, RoundStats stats, List<TokenConfidence> confidence) {
-            this(requestId, round, tokens, text, stats, confidence, null, null);
+            this(requestId, round, tokens, text, stats, confidence, null, null, 0, 0);
+        }
+
+        /** The completion position just after this event's tokens. */
+        public int end() {
+            return position + tokens.length;
+        }
+
+        /**
+         * This event without what a consumer that has the first {@code positions} completion positions and
+         * {@code codePoints} of their text already has; null when it has all of it.
+         */
+        public Round after(int positions, int codePoints) {
+            if (positions >= end()) {
+                return null;
+            }
+            if (positions <= position) {
+                return this;
+            }
+            int skip = positions - position;
+            int skipText = Math.max(0, Math.min(codePoints - textOffset, text.codePointCount(0, text.length())));
+            return new Round(requestId, round, java.util.Arrays.copyOfRange(tokens, skip, tokens.length),
+                    text.substring(text.offsetByCodePoints(0, skipText)), stats,
+                    confidence == null ? null : confidence.subList(skip, confidence.size()),
+                    logprobs == null ? null : logprobs.subList(skip, logprobs.size()), null, positions, textOffset + skipText);
         }
     }
 

@@ -59,6 +59,8 @@ public final class SmallModelGenerator implements AutoCloseable {
         final CompletionTracker tracker;
         int position;
         int round;
+        /** Unicode code points of completion text sent so far: the next event's text offset. */
+        int sentCodePoints;
         boolean finished;
 
         Session(GenerateRequest request, int slot, int promptLength, CompletionTracker tracker) {
@@ -191,12 +193,15 @@ public final class SmallModelGenerator implements AutoCloseable {
         int token = SpeculativeSampling.sampleTarget(TokenSampler.distribution(row, sampling), sampling.seed(), session.position);
         TokenObservation observed = TokenStatistics.observe(row, token);
         TokenConfidence confidence = new TokenConfidence(token, observed.logProb(), observed.entropy(), TokenStatistics.topTwoMargin(row));
+        int completionPosition = session.tracker.completionTokens();
         CompletionTracker.Commit commit = session.tracker.commit(new int[] {token});
         if (commit.tokens().length > 0 || !commit.text().isEmpty()) {
             tokens.add(commit.tokens().length);
+            int textOffset = session.sentCodePoints;
+            session.sentCodePoints += commit.text().codePointCount(0, commit.text().length());
             output.reply(session.request.replyTopic(), new GenerationEvent.Round(session.id(), session.round, commit.tokens(),
                     commit.text(), new GenerationEvent.RoundStats(0, 0, null, stepMillis, 0),
-                    commit.tokens().length > 0 ? List.of(confidence) : List.of()));
+                    commit.tokens().length > 0 ? List.of(confidence) : List.of(), null, null, completionPosition, textOffset));
         }
         if (commit.finish() != null) {
             finish(session, commit.finish(), "");

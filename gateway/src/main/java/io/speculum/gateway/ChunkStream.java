@@ -78,7 +78,7 @@ final class ChunkStream {
         switch (event) {
             case GenerationEvent.Round round -> {
                 OpenAiResponses.ChunkExtension stats = spec.stats() ? ResponseAssembler.roundInfo(round) : null;
-                boolean echo = spec.echo() && round.round() == 0;
+                boolean echo = spec.echo() && round.position() == 0;
                 String text = echo ? ResponseAssembler.echoedPrompt(spec, round.promptLogprobs()) + round.text() : round.text();
                 Object logprobs = logprobs(round, echo, offset);
                 if (!text.isEmpty() || stats != null || logprobs != null) {

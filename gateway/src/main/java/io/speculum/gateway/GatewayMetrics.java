@@ -72,6 +72,13 @@ class GatewayMetrics {
                 .register(registry).increment();
     }
 
+    /** A generation sent again after its verifier stopped answering ({@code speculum_gateway_generation_resends_total}). */
+    void resend() {
+        Counter.builder("speculum.gateway.generation.resends")
+                .description("Generations sent again, from the tokens the client has, after no event for resume-after")
+                .register(registry).increment();
+    }
+
     private Timer timer(String name, String description, RequestKind kind) {
         return Timer.builder(name).description(description).tag("kind", kind.limiterName())
                 .publishPercentileHistogram().register(registry);

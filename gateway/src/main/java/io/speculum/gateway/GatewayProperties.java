@@ -26,6 +26,8 @@ import org.springframework.util.unit.DataSize;
  * @param apiKeys          accepted bearer tokens, each as {@code sha256:<hex>} of the token (never the token itself)
  * @param logText          log prompts and completions (off: no request text ever reaches the log)
  * @param streamIdleTimeout a stream that gets no event for this long ends with an error
+ * @param resumeAfter      a generation that gets no event for this long is sent again with the tokens its client has,
+ *                         for another verifier to go on from (and again after each such silence); 0 turns this off
  */
 @ConfigurationProperties("speculum.gateway")
 public record GatewayProperties(
@@ -41,7 +43,8 @@ public record GatewayProperties(
         @DefaultValue("1MB") DataSize maxBodySize,
         List<String> apiKeys,
         @DefaultValue("false") boolean logText,
-        @DefaultValue("30s") Duration streamIdleTimeout) {
+        @DefaultValue("30s") Duration streamIdleTimeout,
+        @DefaultValue("3s") Duration resumeAfter) {
 
     public GatewayProperties {
         models = List.copyOf(models);

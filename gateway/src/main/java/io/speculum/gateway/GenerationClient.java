@@ -34,7 +34,7 @@ class GenerationClient {
 
     /** Registers for the request's events, then sends it; a failed send fails the generation. */
     PendingGeneration start(GenerateRequest request) {
-        PendingGeneration generation = replies.register(request.requestId());
+        PendingGeneration generation = replies.register(request);
         try {
             kafka.send(Topics.GENERATE, request.requestId(), ProtocolCodec.write(request)).whenComplete((result, failure) -> {
                 if (failure != null) {
@@ -47,6 +47,22 @@ class GenerationClient {
             generation.fail(new BackendUnavailableException("the request could not be sent to Kafka: " + e.getMessage()));
         }
         return generation;
+    }
+
+    /**
+     * Sends the request again, to go on after the tokens its client has: whichever verifier owns the request's
+     * partition now serves it, unless it already holds the request (then it drops the copy). A failed send is left to
+     * the next attempt.
+     */
+    void resend(PendingGeneration generation) {
+        GenerateRequest again = generation.request().resumedAt(generation.resumePoint());
+        LOG.info("{} got no event for a while: sent again from completion position {} (round {})", again.requestId(),
+                again.resumedTokens().length, again.resume().round());
+        kafka.send(Topics.GENERATE, again.requestId(), ProtocolCodec.write(again)).whenComplete((result, failure) -> {
+            if (failure != null) {
+                LOG.warn("{} could not be sent again: {}", again.requestId(), failure.getMessage());
+            }
+        });
     }
 
     /** Stops waiting for a generation and, unless it has ended, asks the verifier to stop it and free its session. */

@@ -1,5 +1,6 @@
 package io.speculum.gateway;
 
+import io.speculum.protocol.GenerateRequest;
 import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.ProtocolCodec;
 import java.util.Map;
@@ -30,12 +31,17 @@ class ReplyRouter {
     private final Map<String, PendingGeneration> pending = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<byte[]>> singles = new ConcurrentHashMap<>();
 
-    PendingGeneration register(String requestId) {
-        PendingGeneration generation = new PendingGeneration(requestId);
-        if (pending.putIfAbsent(requestId, generation) != null) {
-            throw new IllegalStateException("request id " + requestId + " is already pending");
+    PendingGeneration register(GenerateRequest request) {
+        PendingGeneration generation = new PendingGeneration(request);
+        if (pending.putIfAbsent(request.requestId(), generation) != null) {
+            throw new IllegalStateException("request id " + request.requestId() + " is already pending");
         }
         return generation;
+    }
+
+    /** The generations waiting for events now. */
+    java.util.Collection<PendingGeneration> pendingGenerations() {
+        return pending.values();
     }
 
     /** Awaits the one reply (keyed by the request id) to a request; completed with the record's value. */

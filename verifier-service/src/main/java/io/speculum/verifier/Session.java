@@ -44,6 +44,11 @@ final class Session {
     /** Where in the hint the last verified chunk started (matches are looked for from there on first). */
     int hintCursor;
 
+    /** The round of the prefill: 0, or the round a resumed generation goes on from. */
+    int firstRound;
+    /** Unicode code points of completion text sent so far (resumed text included): the next event's text offset. */
+    int sentCodePoints;
+
     /** The prompt's log-probabilities for round 0's event, when asked for. */
     List<io.speculum.protocol.GenerationEvent.TokenLogprob> promptLogprobs;
 

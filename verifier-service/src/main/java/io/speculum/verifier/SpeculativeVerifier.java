@@ -301,31 +301,43 @@ public final class SpeculativeVerifier implements AutoCloseable {
         if (refused == null) {
             refused = RequestChecks.checkPenalties(request.processing(), model.vocabulary().size());
         }
+        if (refused == null) {
+            refused = RequestChecks.checkResumed(request.resumedTokens(), model.vocabulary().size());
+        }
         if (refused != null) {
             releaseAndReject(request, slot, refused.code(), refused.message());
             return;
         }
-        GenerationState state = new GenerationState(request.requestId(), 0, request.replyTopic(), settings.modelName(), vocabulary,
-                prompt.length, prompt, request.maxTokens(), request.sampling(), request.stop(), request.speculation(),
-                request.createdAtMillis(), request.deadlineAtMillis());
+        ResumedStart resumed = ResumedStart.of(request, prompt);
+        GenerationState state = new GenerationState(request.requestId(), resumed.round(), request.replyTopic(), settings.modelName(),
+                vocabulary, prompt.length, resumed.tokens(), request.maxTokens(), request.sampling(), request.stop(),
+                request.speculation(), request.createdAtMillis(), request.deadlineAtMillis());
         CompletionTracker tracker = new CompletionTracker(model.vocabulary(), request.stop(), prompt.length, request.maxTokens(),
                 settings.sequenceContext());
         Session session = new Session(request, slot, state, tracker, new AutoSpeculation(cost, priors));
-        session.hint = hintTokens(request, prompt);
+        session.firstRound = resumed.round();
+        // the draft text is aligned with the completion from its start: a resumed generation goes on without it
+        session.hint = resumed.isResumed() ? new int[0] : hintTokens(request, prompt);
         session.hintAligned = session.hint.length > 0;
         sessions.put(request.requestId(), session);
         statistics.requests.increment();
         synchronized (session) {
+            CompletionTracker.Commit had = resumed.prime(session);
+            if (had != null && had.finish() != null) {
+                finish(session, had.finish(), ""); // its first verifier had ended it: the client has all the text
+                return;
+            }
             long started = System.nanoTime();
-            Integer promptTop = request.promptLogprobs();
+            int[] context = resumed.tokens();
+            Integer promptTop = resumed.isResumed() ? null : request.promptLogprobs();
             // logits at every prompt position only when the prompt's log-probabilities are asked for
-            SequenceDecode prefill = promptTop == null ? SequenceDecode.last(slot, prompt, 0) : SequenceDecode.all(slot, prompt, 0);
+            SequenceDecode prefill = promptTop == null ? SequenceDecode.last(slot, context, 0) : SequenceDecode.all(slot, context, 0);
             decode(session, prefill).thenAccept(logits -> {
                 synchronized (session) {
                     if (session.finished) {
                         return;
                     }
-                    learnSuccessors(session, prompt[prompt.length - 1], logits.last());
+                    learnSuccessors(session, context[context.length - 1], logits.last());
                     SparseDistribution target = TargetRows.first(session.state, request.processing(), logits.last());
                     int token = SpeculativeSampling.sampleTarget(target, session.state.sampling().seed(), session.nextPosition());
                     session.promptLogprobs = promptTop == null ? null : TokenLogprobs.of(model.vocabulary(),
@@ -444,21 +456,26 @@ public final class SpeculativeVerifier implements AutoCloseable {
     private void commit(Session session, int[] tokens, int drafted, int accepted, DraftSource source, double roundMillis,
                         java.util.List<GenerationEvent.TokenLogprob> logprobs) {
         int round = session.state.round();
+        int position = session.tracker.completionTokens();
         CompletionTracker.Commit commit = session.tracker.commit(tokens);
         session.state = session.state.advance(commit.tokens());
-        if (round > 0) {
+        boolean prefill = round == session.firstRound;
+        if (!prefill) {
             session.verificationRounds++;
         }
         session.draftedTokens += drafted;
         session.acceptedTokens += accepted;
-        int requested = round > 0 ? session.requestedDraft : 0;
+        int requested = prefill ? 0 : session.requestedDraft;
+        int textOffset = session.sentCodePoints;
+        session.sentCodePoints += commit.text().codePointCount(0, commit.text().length());
         SpeculationStatistics.RoundRecord record = new SpeculationStatistics.RoundRecord(drafted, accepted, source.drafter(),
                 roundMillis, source.hopMillis(), requested, source.stages());
         statistics.recordRound(record, commit.tokens().length);
         output.reply(session.request.replyTopic(), new GenerationEvent.Round(session.id(), round, commit.tokens(), commit.text(),
                 new GenerationEvent.RoundStats(drafted, accepted, source.drafter(), roundMillis, source.hopMillis(), requested,
                         source.stages()), null,
-                logprobs == null ? null : logprobs.subList(0, commit.tokens().length), round == 0 ? session.promptLogprobs : null));
+                logprobs == null ? null : logprobs.subList(0, commit.tokens().length), position == 0 ? session.promptLogprobs : null,
+                position, textOffset));
         if (commit.finish() != null) {
             finish(session, commit.finish(), "");
             return;
