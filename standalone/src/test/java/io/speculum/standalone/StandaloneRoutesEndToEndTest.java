@@ -425,7 +425,7 @@ class StandaloneRoutesEndToEndTest {
         assertThat(topicOf.keySet()).as("one request id per documented request").hasSize((int) requests.stream().filter(r -> !r.isCancel()).count());
 
         Map<String, List<JsonNode>> answers = readAnswers(bootstrap, "my-replies", topicOf);
-        for (String id : List.of("r1", "r2", "s1")) {
+        for (String id : List.of("r1", "r2", "r3", "s1")) {
             List<JsonNode> events = answers.get(id);
             assertThat(events.getLast().path("type").asString()).as(id).isEqualTo("done");
             assertThat(events.getLast().path("finishReason").asString()).as(id).isIn("LENGTH", "STOP");
@@ -433,6 +433,10 @@ class StandaloneRoutesEndToEndTest {
                     .allSatisfy(event -> assertThat(event.path("type").asString()).isEqualTo("round"));
         }
         assertThat(answers.get("s1").getFirst().path("confidence").size()).isEqualTo(1);
+        // the resumed request goes on after its 3 resumed tokens, numbering its rounds from its resume round
+        assertThat(answers.get("r3").getFirst().path("position").asInt()).isEqualTo(3);
+        assertThat(answers.get("r3").getFirst().path("round").asInt()).isEqualTo(4);
+        assertThat(answers.get("r3").getLast().at("/usage/completionTokens").asInt()).isGreaterThan(3);
         for (String id : List.of("c1", "t1")) {
             JsonNode reply = answers.get(id).getFirst();
             assertThat(reply.path("type").asString()).as(id + ": " + reply).isEqualTo("answer");

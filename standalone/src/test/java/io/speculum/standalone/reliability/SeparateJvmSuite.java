@@ -37,6 +37,14 @@ public final class SeparateJvmSuite implements AutoCloseable {
      * @param extra per service, properties on top of the defaults (e.g. the verifier's session limits)
      */
     public static SeparateJvmSuite start(Path logDir, String apiKey, Map<String, Map<String, String>> extra) {
+        return start(logDir, apiKey, extra, 1);
+    }
+
+    /**
+     * The same with {@code verifiers} verifier-service replicas (one consumer group): the first is {@link #VERIFIER},
+     * the others {@code verifier-service-2}, … ({@link #verifiers()}), each with the verifier's extra properties.
+     */
+    public static SeparateJvmSuite start(Path logDir, String apiKey, Map<String, Map<String, String>> extra, int verifiers) {
         EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 3);
         broker.afterPropertiesSet();
         SeparateJvmSuite suite = new SeparateJvmSuite(broker, apiKey);
@@ -45,6 +53,10 @@ public final class SeparateJvmSuite implements AutoCloseable {
             Map<String, String> common = Map.of("spring.kafka.bootstrap-servers", broker.getBrokersAsString(),
                     "speculum.shared.dir", shared, "logging.level.org.apache.kafka", "warn", "logging.level.kafka", "warn");
             suite.add(VERIFIER, "io.speculum.verifier.VerifierApplication", common, extra, Map.of(), logDir);
+            for (int replica = 2; replica <= verifiers; replica++) {
+                suite.add(VERIFIER + "-" + replica, "io.speculum.verifier.VerifierApplication", common,
+                        Map.of(VERIFIER + "-" + replica, extra.getOrDefault(VERIFIER, Map.of())), Map.of(), logDir);
+            }
             suite.add(DRAFTER, "io.speculum.drafter.DrafterApplication", common, extra, Map.of(), logDir);
             int management = ServiceProcess.freePort();
             suite.add(GATEWAY, "io.speculum.gateway.GatewayApplication", common, extra, Map.of(
@@ -52,7 +64,9 @@ public final class SeparateJvmSuite implements AutoCloseable {
                     "speculum.gateway.api-keys", "sha256:" + sha256(apiKey),
                     "resilience4j.ratelimiter.configs.per-api-key.limit-for-period", "1000000"), logDir);
             suite.services.values().forEach(ServiceProcess::start);
-            suite.service(VERIFIER).awaitUp("/actuator/health", Duration.ofSeconds(120));
+            for (ServiceProcess verifier : suite.verifiers()) {
+                verifier.awaitUp("/actuator/health", Duration.ofSeconds(120));
+            }
             suite.service(DRAFTER).awaitUp("/actuator/health", Duration.ofSeconds(120));
             suite.service(GATEWAY).awaitUp("/actuator/health/readiness", Duration.ofSeconds(120));
             return suite;
@@ -75,6 +89,11 @@ public final class SeparateJvmSuite implements AutoCloseable {
 
     public ServiceProcess service(String name) {
         return services.get(name);
+    }
+
+    /** The verifier-service replicas, {@link #VERIFIER} first. */
+    public java.util.List<ServiceProcess> verifiers() {
+        return services.entrySet().stream().filter(e -> e.getKey().startsWith(VERIFIER)).map(Map.Entry::getValue).toList();
     }
 
     public String api() {

@@ -59,9 +59,15 @@ final class StreamClient {
      * arrives; with {@code disconnectAfterFirst} the client then hangs up (a cancel).
      */
     Outcome stream(String path, String body, CountDownLatch firstChunk, boolean disconnectAfterFirst) {
+        return stream(path, body, firstChunk, disconnectAfterFirst, null);
+    }
+
+    /** The same, telling {@code textArrived} the {@link System#nanoTime()} of every chunk with text as it arrives. */
+    Outcome stream(String path, String body, CountDownLatch firstChunk, boolean disconnectAfterFirst,
+                   java.util.function.LongConsumer textArrived) {
         long start = System.nanoTime();
         java.util.concurrent.Future<Outcome> reading = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()
-                .submit(() -> read(path, body, firstChunk, disconnectAfterFirst, start));
+                .submit(() -> read(path, body, firstChunk, disconnectAfterFirst, start, textArrived));
         try {
             return reading.get(STREAM_LIMIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException hung) {
@@ -72,7 +78,8 @@ final class StreamClient {
         }
     }
 
-    private Outcome read(String path, String body, CountDownLatch firstChunk, boolean disconnectAfterFirst, long start) {
+    private Outcome read(String path, String body, CountDownLatch firstChunk, boolean disconnectAfterFirst, long start,
+                         java.util.function.LongConsumer textArrived) {
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofSeconds(120))
                     .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
@@ -105,6 +112,9 @@ final class StreamClient {
                     JsonNode choice = chunk.path("choices").path(0);
                     String piece = choice.has("delta") ? choice.path("delta").path("content").asString("") : choice.path("text").asString("");
                     text.append(piece);
+                    if (textArrived != null && !piece.isEmpty()) {
+                        textArrived.accept(System.nanoTime());
+                    }
                     if (!choice.path("finish_reason").isNull() && !choice.path("finish_reason").isMissingNode()) {
                         finish = choice.path("finish_reason").asString();
                     }
