@@ -63,18 +63,19 @@ public sealed interface GenerationEvent {
          * {@code codePoints} of their text already has; null when it has all of it.
          */
         public Round after(int positions, int codePoints) {
-            if (positions >= end()) {
-                return null;
+            int textLength = text.codePointCount(0, text.length());
+            if (positions >= end() && codePoints >= textOffset + textLength) {
+                return null; // (an event without tokens carries held-back text: it counts until that text is had)
             }
-            if (positions <= position) {
+            if (positions <= position && codePoints <= textOffset) {
                 return this;
             }
-            int skip = positions - position;
-            int skipText = Math.max(0, Math.min(codePoints - textOffset, text.codePointCount(0, text.length())));
+            int skip = Math.min(tokens.length, Math.max(0, positions - position));
+            int skipText = Math.max(0, Math.min(codePoints - textOffset, textLength));
             return new Round(requestId, round, java.util.Arrays.copyOfRange(tokens, skip, tokens.length),
                     text.substring(text.offsetByCodePoints(0, skipText)), stats,
                     confidence == null ? null : confidence.subList(skip, confidence.size()),
-                    logprobs == null ? null : logprobs.subList(skip, logprobs.size()), null, positions, textOffset + skipText);
+                    logprobs == null ? null : logprobs.subList(skip, logprobs.size()), null, position + skip, textOffset + skipText);
         }
     }
 

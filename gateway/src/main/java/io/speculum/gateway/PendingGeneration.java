@@ -88,7 +88,7 @@ final class PendingGeneration {
             tokens = Arrays.copyOf(tokens, Math.max(2 * tokens.length, positions + round.tokens().length));
         }
         System.arraycopy(round.tokens(), 0, tokens, positions, round.tokens().length);
-        positions = round.end();
+        positions = Math.max(positions, round.end());
         codePoints += round.text().codePointCount(0, round.text().length());
     }
 

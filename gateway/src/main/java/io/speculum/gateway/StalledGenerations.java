@@ -16,6 +16,8 @@ import org.springframework.stereotype.Component;
 @Component
 class StalledGenerations implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StalledGenerations.class);
+
     private final ReplyRouter replies;
     private final GenerationClient client;
     private final GatewayMetrics metrics;
@@ -38,9 +40,13 @@ class StalledGenerations implements AutoCloseable {
     void sweep() {
         long now = System.nanoTime();
         for (PendingGeneration generation : replies.pendingGenerations()) {
-            if (!generation.ended() && generation.silentNanos(now) >= resumeAfterNanos) {
-                client.resend(generation);
-                metrics.resend();
+            try {
+                if (!generation.ended() && generation.silentNanos(now) >= resumeAfterNanos) {
+                    client.resend(generation);
+                    metrics.resend();
+                }
+            } catch (RuntimeException e) { // a failure must not end the schedule (it would, silently)
+                LOG.warn("Could not send {} again", generation.requestId(), e);
             }
         }
     }

@@ -61,7 +61,7 @@ class PendingGenerationTest {
         // a second verifier replays from the start in other rounds: 0-1, then 2-4 (overlapping), then 5
         assertThat(generation.accept(round(0, 0, 0, new int[] {10, 11}, "Once upon"))).isFalse();
         assertThat(generation.accept(round(1, 2, 9, new int[] {12, 13, 14}, " a time,"))).isFalse();
-        assertThat(generation.accept(round(2, 5, 16, new int[] {15}, " thé"))).isFalse();
+        assertThat(generation.accept(round(2, 5, 17, new int[] {15}, " thé"))).isFalse();
         // the first verifier's late duplicate
         assertThat(generation.accept(round(1, 1, 4, new int[] {11, 12}, " upon a"))).isFalse();
         assertThat(generation.accept(done(3))).isTrue();
@@ -72,6 +72,18 @@ class PendingGenerationTest {
         assertThat(cut.position()).isEqualTo(3);
         assertThat(cut.tokens()).containsExactly(13, 14);
         assertThat(cut.text()).isEqualTo(" time,");
+    }
+
+    @Test
+    void anEventWithoutTokensCarryingHeldBackTextIsForwardedOnce() {
+        PendingGeneration generation = new PendingGeneration(REQUEST);
+        generation.accept(round(0, 0, 0, new int[] {10}, "Once"));
+        // the end-of-generation round: no token counts, the text held back (a possible stop string) is released
+        assertThat(generation.accept(round(1, 1, 4, new int[0], " up"))).isFalse();
+        assertThat(generation.accept(round(1, 1, 4, new int[0], " up"))).isFalse();
+        assertThat(generation.accept(done(1))).isTrue();
+
+        assertThat(text(generation.rest().collectList().block(Duration.ofSeconds(1)))).isEqualTo(" up");
     }
 
     @Test

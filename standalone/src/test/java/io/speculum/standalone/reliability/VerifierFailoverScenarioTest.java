@@ -85,14 +85,18 @@ class VerifierFailoverScenarioTest {
         }
 
         AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
+        long startedAt = System.nanoTime();
         List<ConcurrentLinkedQueue<Long>> arrivals = new ArrayList<>();
         CountDownLatch started = new CountDownLatch(PROMPTS.size());
         List<CompletableFuture<StreamClient.Outcome>> streams = new ArrayList<>();
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
         for (int i = 0; i < PROMPTS.size(); i++) {
             int stream = i;
             ConcurrentLinkedQueue<Long> times = new ConcurrentLinkedQueue<>();
             arrivals.add(times);
-            streams.add(CompletableFuture.supplyAsync(() -> client.stream("/v1/completions", body(stream), started, false, times::add)));
+            // a thread each (the common pool has one thread on two cores: its streams would run one after another)
+            streams.add(CompletableFuture.supplyAsync(() -> client.stream("/v1/completions", body(stream), started, false, times::add),
+                    clients));
         }
         // kill as soon as (nearly) all are being served, the replica serving more of them: generations are short here
         long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -109,6 +113,7 @@ class VerifierFailoverScenarioTest {
         killedAt.set(System.nanoTime());
 
         List<StreamClient.Outcome> outcomes = streams.stream().map(CompletableFuture::join).toList();
+        clients.shutdown();
         List<Double> gaps = new ArrayList<>();
         int moved = 0;
         for (int i = 0; i < PROMPTS.size(); i++) {
@@ -130,6 +135,9 @@ class VerifierFailoverScenarioTest {
         // the rebalance (the session timeout, then the group's join) plus a prefill round, with room for a loaded machine
         assertThat(longest).as("longest gap from the kill to the next text (s)").isLessThan(SESSION_TIMEOUT.toSeconds() + 10.0);
         List<Double> sorted = gaps.stream().sorted().toList();
+        System.out.println("FAILOVER streams (characters, seconds): " + outcomes.stream()
+                .map(o -> o.text().length() + " chars " + String.format("%.1f s", o.seconds())).toList()
+                + "; killed " + String.format("%.1f s", (killedAt.get() - startedAt) / 1e9) + " after they were sent");
         figure("kill -9 verifier mid-stream (2 replicas)", "%d streams of up to %d tokens (3 greedy with the model drafter, 3 seeded "
                 + "sampled at temperature 0.8 with the n-gram drafter), %.0f on the killed replica at the kill: all completed, text "
                 + "identical to the unfaulted run: %d/%d; gap from the kill to each stream's next text %s s (%d streams went on at the "
