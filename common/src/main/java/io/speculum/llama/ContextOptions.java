@@ -19,9 +19,18 @@ package io.speculum.llama;
  * one token computes them for a second one too. Logits are then bitwise the same however tokens are grouped into
  * decodes (on F32 models), which is what lets speculative decoding promise exactly the target model's output.
  * It costs one extra token on single-token decodes and needs {@code ubatchSize == batchSize}.
+ *
+ * <p><b>Determinism</b> ({@code deterministic}, implies {@code batchInvariant}) goes further: a token's logits are
+ * bitwise the same whatever else shares the cache, however the sequence's history was grouped into decodes, and
+ * wherever its cells lie. Attention then runs llama.cpp's flash-attention kernel, which on CPU sums only the
+ * sequence's own cells, one after another in cell order (the default kernel sums every cell of the cache with SIMD
+ * lanes chosen by cell index, so another slot or another session's cells change the rounding); and the context keeps
+ * every sequence's cells in position order: removed cells are parked in a hidden garbage sequence instead of
+ * leaving holes a later token could fill out of order, and when the cache is full it is rebuilt by re-decoding the
+ * live sequences (see {@link InferenceContext#decode}).
  */
 public record ContextOptions(int contextSize, int batchSize, int ubatchSize, int maxSequences, int threads, int threadsBatch,
-                             boolean batchInvariant) {
+                             boolean batchInvariant, boolean deterministic) {
 
     public ContextOptions {
         requirePositive(contextSize, "contextSize");
@@ -39,9 +48,17 @@ public record ContextOptions(int contextSize, int batchSize, int ubatchSize, int
         if (batchInvariant && ubatchSize != batchSize) {
             throw new IllegalArgumentException("batchInvariant needs ubatchSize == batchSize (a micro-batch split could leave one token alone)");
         }
-        if (maxSequences > 255) {
-            throw new IllegalArgumentException("maxSequences must be at most 255 (llama.cpp's LLAMA_MAX_SEQ is 256, one is kept for padding), got " + maxSequences);
+        if (deterministic && !batchInvariant) {
+            throw new IllegalArgumentException("deterministic needs batchInvariant");
         }
+        if (maxSequences > 254) {
+            throw new IllegalArgumentException("maxSequences must be at most 254 (llama.cpp's LLAMA_MAX_SEQ is 256, two are kept for padding and parked cells), got " + maxSequences);
+        }
+    }
+
+    public ContextOptions(int contextSize, int batchSize, int ubatchSize, int maxSequences, int threads, int threadsBatch,
+                          boolean batchInvariant) {
+        this(contextSize, batchSize, ubatchSize, maxSequences, threads, threadsBatch, batchInvariant, false);
     }
 
     /** One sequence, a batch of up to 512 tokens, every core. */
@@ -52,20 +69,31 @@ public record ContextOptions(int contextSize, int batchSize, int ubatchSize, int
     }
 
     public ContextOptions withMaxSequences(int n) {
-        return new ContextOptions(contextSize, batchSize, ubatchSize, n, threads, threadsBatch, batchInvariant);
+        return new ContextOptions(contextSize, batchSize, ubatchSize, n, threads, threadsBatch, batchInvariant, deterministic);
     }
 
     public ContextOptions withBatchSize(int n) {
-        return new ContextOptions(contextSize, n, batchInvariant ? n : Math.min(ubatchSize, n), maxSequences, threads, threadsBatch, batchInvariant);
+        return new ContextOptions(contextSize, n, batchInvariant ? n : Math.min(ubatchSize, n), maxSequences, threads, threadsBatch, batchInvariant,
+                deterministic);
     }
 
     public ContextOptions withThreads(int n) {
-        return new ContextOptions(contextSize, batchSize, ubatchSize, maxSequences, n, n, batchInvariant);
+        return new ContextOptions(contextSize, batchSize, ubatchSize, maxSequences, n, n, batchInvariant, deterministic);
     }
 
-    /** Same sizes, with {@code batchInvariant} on or off (turning it on sets the micro-batch to the batch size). */
+    /**
+     * Same sizes, with {@code batchInvariant} on or off (turning it on sets the micro-batch to the batch size; turning
+     * it off turns {@code deterministic} off too).
+     */
     public ContextOptions withBatchInvariance(boolean invariant) {
-        return new ContextOptions(contextSize, batchSize, invariant ? batchSize : ubatchSize, maxSequences, threads, threadsBatch, invariant);
+        return new ContextOptions(contextSize, batchSize, invariant ? batchSize : ubatchSize, maxSequences, threads, threadsBatch, invariant,
+                deterministic && invariant);
+    }
+
+    /** Same sizes, deterministic or not (on implies batch invariance; off leaves batch invariance as it is). */
+    public ContextOptions withDeterminism(boolean on) {
+        return new ContextOptions(contextSize, batchSize, on ? batchSize : ubatchSize, maxSequences, threads, threadsBatch,
+                batchInvariant || on, on);
     }
 
     private static void requirePositive(int value, String name) {

@@ -41,6 +41,8 @@ public final class InferenceContext implements AutoCloseable {
     private final int maxSequences;
     private long compactions;
     private final int scratchSequence;       // hidden sequence for padding tokens, -1 without batch invariance
+    private final int parkingSequence;       // hidden sequence holding removed cells in deterministic mode, else -1
+    private final int[][] history;           // deterministic mode: the tokens of each sequence by position
     private final int vocabularySize;
     private final int nativeSeqCapacity;
     private final int positionLimit;
@@ -55,8 +57,13 @@ public final class InferenceContext implements AutoCloseable {
         this.options = options;
         this.owner = Thread.currentThread();
         int trainingContext = model.metadata().trainingContext();
-        // KV cells are shared by all sequences; positions of one sequence stay within the training context
-        if (options.contextSize() > (long) trainingContext * options.maxSequences()) {
+        // KV cells are shared by all sequences; positions of one sequence stay within the training context (in
+        // deterministic mode, with a quarter more for parked cells)
+        long cellLimit = (long) trainingContext * options.maxSequences();
+        if (options.deterministic()) {
+            cellLimit += cellLimit / 4 + options.batchSize();
+        }
+        if (options.contextSize() > cellLimit) {
             throw new LlamaException(Code.INVALID_ARGUMENT, "contextSize " + options.contextSize()
                     + " exceeds the model's training context " + trainingContext + " times " + options.maxSequences() + " sequences");
         }
@@ -65,11 +72,13 @@ public final class InferenceContext implements AutoCloseable {
         setInt(params, "n_ctx", options.contextSize());
         setInt(params, "n_batch", options.batchSize());
         setInt(params, "n_ubatch", options.ubatchSize());
-        // batch invariance pads lone tokens into one extra, hidden sequence
-        setInt(params, "n_seq_max", options.maxSequences() + (options.batchInvariant() ? 1 : 0));
+        // batch invariance pads lone tokens into one extra, hidden sequence; determinism parks removed cells in another
+        setInt(params, "n_seq_max", options.maxSequences() + (options.batchInvariant() ? 1 : 0) + (options.deterministic() ? 1 : 0));
         setInt(params, "n_threads", options.threads());
         setInt(params, "n_threads_batch", options.threadsBatch());
         params.set(JAVA_BOOLEAN, NativeLayouts.offset(NativeLayouts.CONTEXT_PARAMS, "no_perf"), true);
+        // the flash-attention kernel sums a row's unmasked cells one by one in cell order, whatever else is cached
+        params.set(JAVA_BOOLEAN, NativeLayouts.offset(NativeLayouts.CONTEXT_PARAMS, "flash_attn"), options.deterministic());
         LlamaLibrary.takeNativeErrors();
         this.ctx = (MemorySegment) lib.initFromModel.invokeExact(model.handle(), params);
         if (ctx.equals(MemorySegment.NULL)) {
@@ -82,6 +91,8 @@ public final class InferenceContext implements AutoCloseable {
         int nativeSequences = (int) lib.nSeqMax.invokeExact(ctx);
         this.maxSequences = options.maxSequences();
         this.scratchSequence = options.batchInvariant() ? maxSequences : -1;
+        this.parkingSequence = options.deterministic() ? maxSequences + 1 : -1;
+        this.history = options.deterministic() ? new int[maxSequences][] : null;
         this.vocabularySize = model.vocabulary().size();
         this.nextPosition = new int[maxSequences];
 
@@ -131,18 +142,26 @@ public final class InferenceContext implements AutoCloseable {
     }
 
     /**
-     * Decodes a batch in one {@code llama_decode}. Afterwards the logits of every token added with
+     * Decodes {@code input} in one {@code llama_decode}. Afterwards the logits of every token added with
      * {@code wantLogits} can be read by its batch index until the next decode.
-     */
-    /**
-     * Decodes {@code input}. When the cache has room in total but no contiguous run for the batch (sessions that
-     * roll drafts back leave holes between surviving cells), the cache is compacted once and the decode retried.
-     * Compaction moves cells, which can change the order in which attention sums a sequence's cells: logits after
-     * it may differ from a fresh decode in the last bits (see docs/native-binding.md).
+     *
+     * <p>When the cache has room in total but no contiguous run for the batch (sessions that roll drafts back leave
+     * holes between surviving cells), the cache is compacted once and the decode retried. Compaction moves cells,
+     * which can change the order in which attention sums a sequence's cells: logits after it may differ from a fresh
+     * decode in the last bits (see docs/native-binding.md).
+     *
+     * <p>In deterministic mode there are no holes (removed cells are parked, every decode lands above all cached
+     * cells), so each sequence's cells stay in position order; when the top of the cache is reached, the cache is
+     * rebuilt instead: emptied and every live sequence re-decoded from its tokens (sequences with a common prefix
+     * share its cells again), which yields bitwise the same cells.
      */
     public void decode(DecodeBatch input) {
         checkUsable();
         validate(input);
+        if (history != null) {
+            decodeInOrder(input);
+            return;
+        }
         try {
             decodeOnce(input);
         } catch (LlamaException e) {
@@ -152,6 +171,101 @@ public final class InferenceContext implements AutoCloseable {
             compact();
             decodeOnce(input);
         }
+    }
+
+    private void decodeInOrder(DecodeBatch input) {
+        int cells = input.size() + (input.size() == 1 ? 1 : 0);
+        if (usedCells() + cells > contextSize) {
+            rebuild(cells);
+        }
+        decodeOnce(input);
+    }
+
+    /**
+     * Empties the cache (parked cells included) and re-decodes every live sequence in position order, each sharing
+     * the longest prefix it has in common with a sequence rebuilt before it. Refuses with {@code KV_CACHE_FULL},
+     * leaving the cache as it was, when the live sequences and {@code pending} more cells would not fit.
+     */
+    private void rebuild(int pending) {
+        int[] lengths = nextPosition.clone();
+        int[] sharedFrom = new int[maxSequences];
+        int[] shared = new int[maxSequences];
+        long needed = pending + 1L; // + a padding cell for a lone-token chunk
+        for (int s = 0; s < maxSequences; s++) {
+            sharedFrom[s] = -1;
+            for (int t = 0; t < s && lengths[s] > 0; t++) {
+                if (lengths[t] == 0) {
+                    continue;
+                }
+                int common = Arrays.mismatch(history[s], 0, lengths[s], history[t], 0, lengths[t]);
+                common = common < 0 ? lengths[s] : common;
+                if (common > shared[s]) {
+                    shared[s] = common;
+                    sharedFrom[s] = t;
+                }
+            }
+            needed += lengths[s] - shared[s];
+        }
+        if (needed > contextSize) {
+            throw new LlamaException(Code.KV_CACHE_FULL, "No room in the KV cache for " + pending + " more cells: the live sequences need "
+                    + (needed - pending - 1) + " of " + contextSize + " (shared by all sequences); free sequences or use a larger context");
+        }
+        try {
+            lib.kvSelfClear.invokeExact(ctx);
+        } catch (Throwable t) {
+            throw LlamaException.wrap("llama_kv_self_clear", t);
+        }
+        Arrays.fill(nextPosition, 0);
+        DecodeBatch batch = new DecodeBatch();
+        for (int s = 0; s < maxSequences; s++) {
+            if (sharedFrom[s] >= 0) {
+                copyCells(sharedFrom[s], s, 0, shared[s]);
+                nextPosition[s] = shared[s];
+            }
+            for (int from = shared[s]; from < lengths[s]; from += batchSize) {
+                batch.clear();
+                batch.addSequence(s, Arrays.copyOfRange(history[s], from, Math.min(lengths[s], from + batchSize)), from, false);
+                decodeOnce(batch);
+            }
+        }
+        compactions++;
+    }
+
+    /** Deterministic mode: moves positions {@code [from, ∞)} of {@code sequence} to the parking sequence. */
+    private void park(int sequence, int from) {
+        copyCells(sequence, parkingSequence, from, -1);
+        removeCells(sequence, from, -1);
+        nextPosition[sequence] = Math.min(nextPosition[sequence], Math.max(0, from));
+    }
+
+    private void copyCells(int source, int target, int from, int to) {
+        try {
+            lib.kvSelfSeqCp.invokeExact(ctx, source, target, from, to);
+        } catch (Throwable t) {
+            throw LlamaException.wrap("llama_kv_self_seq_cp", t);
+        }
+    }
+
+    private boolean removeCells(int sequence, int from, int to) {
+        try {
+            return (boolean) lib.kvSelfSeqRm.invokeExact(ctx, sequence, from, to);
+        } catch (Throwable t) {
+            throw LlamaException.wrap("llama_kv_self_seq_rm", t);
+        }
+    }
+
+    private void remember(int sequence, int position, int token) {
+        int[] tokens = history[sequence];
+        if (tokens == null || tokens.length <= position) {
+            tokens = Arrays.copyOf(tokens == null ? new int[0] : tokens, Math.min(positionLimit, Math.max(64, 2 * (position + 1))));
+            history[sequence] = tokens;
+        }
+        tokens[position] = token;
+    }
+
+    /** Whether this context is in deterministic mode (see {@link ContextOptions}). */
+    public boolean deterministic() {
+        return history != null;
     }
 
     /** Cells of the KV cache holding a token of some sequence. */
@@ -164,7 +278,7 @@ public final class InferenceContext implements AutoCloseable {
         }
     }
 
-    /** How many times the cache was compacted to make room. */
+    /** How many times the cache was compacted (deterministic mode: rebuilt) to make room. */
     public long compactions() {
         return compactions;
     }
@@ -229,6 +343,9 @@ public final class InferenceContext implements AutoCloseable {
             lastOutputs[i] = input.wantsLogits(i);
             for (int seq : input.sequenceIdsUnsafe(i)) {
                 nextPosition[seq] = Math.max(nextPosition[seq], input.position(i) + 1);
+                if (history != null) {
+                    remember(seq, input.position(i), input.token(i));
+                }
             }
         }
     }
@@ -244,12 +361,7 @@ public final class InferenceContext implements AutoCloseable {
         }
         for (int seq = 0; seq < maxSequences; seq++) {
             if (firstNew[seq] != Integer.MAX_VALUE && firstNew[seq] >= nextPosition[seq]) {
-                try {
-                    boolean removed = (boolean) lib.kvSelfSeqRm.invokeExact(ctx, seq, firstNew[seq], -1);
-                    assert removed;
-                } catch (Throwable t) {
-                    throw LlamaException.wrap("llama_kv_self_seq_rm", t);
-                }
+                removeCells(seq, firstNew[seq], -1);
             }
         }
     }
@@ -266,12 +378,7 @@ public final class InferenceContext implements AutoCloseable {
     }
 
     private void removePadding() {
-        try {
-            boolean removed = (boolean) lib.kvSelfSeqRm.invokeExact(ctx, scratchSequence, -1, -1);
-            assert removed;
-        } catch (Throwable t) {
-            throw LlamaException.wrap("llama_kv_self_seq_rm", t);
-        }
+        removeCells(scratchSequence, -1, -1);
     }
 
     /** A copy of the logits of batch index {@code i} of the last decode. */
@@ -334,17 +441,22 @@ public final class InferenceContext implements AutoCloseable {
 
     /**
      * Removes positions {@code [from, to)} of {@code sequence} ({@code to < 0}: to the end). Returns false when
-     * llama.cpp cannot remove a partial range (recurrent models), in which case nothing was removed.
+     * llama.cpp cannot remove a partial range (recurrent models), in which case nothing was removed. In deterministic
+     * mode only a tail can be removed (a gap would leave the sequence's history unknown): a range in the middle is
+     * refused with {@code UNSUPPORTED}.
      */
     public boolean removeRange(int sequence, int from, int to) {
         checkUsable();
         checkSequence(sequence);
-        boolean removed;
-        try {
-            removed = (boolean) lib.kvSelfSeqRm.invokeExact(ctx, sequence, from, to);
-        } catch (Throwable t) {
-            throw LlamaException.wrap("llama_kv_self_seq_rm", t);
+        if (history != null) {
+            if (to >= 0 && to < nextPosition[sequence] && to > Math.max(0, from)) {
+                throw new LlamaException(Code.UNSUPPORTED, "A deterministic context removes only the tail of a sequence, not ["
+                        + from + ", " + to + ") of " + nextPosition[sequence] + " positions");
+            }
+            park(sequence, from);
+            return true;
         }
+        boolean removed = removeCells(sequence, from, to);
         if (removed) {
             int start = Math.max(0, from);
             if (to < 0 || to >= nextPosition[sequence]) {
@@ -374,14 +486,19 @@ public final class InferenceContext implements AutoCloseable {
         checkUsable();
         checkSequence(source);
         checkSequence(target);
-        try {
-            lib.kvSelfSeqCp.invokeExact(ctx, source, target, from, to);
-        } catch (Throwable t) {
-            throw LlamaException.wrap("llama_kv_self_seq_cp", t);
-        }
         int end = to < 0 ? nextPosition[source] : Math.min(to, nextPosition[source]);
+        if (history != null && end > Math.max(0, from) && Math.max(0, from) != nextPosition[target]) {
+            throw new LlamaException(Code.UNSUPPORTED, "A deterministic context appends copied positions to the target's history: copying ["
+                    + Math.max(0, from) + ", " + end + ") to a sequence of " + nextPosition[target] + " positions would leave a gap or an overlap");
+        }
+        copyCells(source, target, from, to);
         if (end > Math.max(0, from)) {
             nextPosition[target] = Math.max(nextPosition[target], end);
+            if (history != null) {
+                for (int p = Math.max(0, from); p < end; p++) {
+                    remember(target, p, history[source][p]);
+                }
+            }
         }
     }
 
@@ -389,6 +506,14 @@ public final class InferenceContext implements AutoCloseable {
     public void keepOnly(int sequence) {
         checkUsable();
         checkSequence(sequence);
+        if (history != null) {
+            for (int other = 0; other < maxSequences; other++) {
+                if (other != sequence) {
+                    park(other, 0);
+                }
+            }
+            return;
+        }
         try {
             lib.kvSelfSeqKeep.invokeExact(ctx, sequence);
         } catch (Throwable t) {
@@ -444,6 +569,7 @@ public final class InferenceContext implements AutoCloseable {
         if (n > batchSize) {
             throw new LlamaException(Code.BATCH_OVERFLOW, "Batch of " + n + " tokens exceeds the context's batch size " + batchSize);
         }
+        int[] expected = null;
         for (int i = 0; i < n; i++) {
             int token = input.token(i);
             if (token < 0 || token >= vocabularySize) {
@@ -456,6 +582,16 @@ public final class InferenceContext implements AutoCloseable {
                         + " at batch index " + i + " is outside the context [0, " + positionLimit + ")");
             }
             int[] seqs = input.sequenceIdsUnsafe(i);
+            if (history != null) {
+                expected = expected == null ? nextPosition.clone() : expected;
+                for (int seq : seqs) {
+                    if (seq >= 0 && seq < maxSequences && expected[seq]++ != position) {
+                        throw new LlamaException(Code.INVALID_ARGUMENT, "A deterministic context decodes each sequence's positions in order"
+                                + " without gaps: sequence " + seq + " expects position " + (expected[seq] - 1) + ", got " + position
+                                + " at batch index " + i);
+                    }
+                }
+            }
             if (seqs.length > maxSequences) {
                 throw new LlamaException(Code.INVALID_ARGUMENT, "Token at batch index " + i + " belongs to " + seqs.length
                         + " sequences; the context has " + maxSequences);

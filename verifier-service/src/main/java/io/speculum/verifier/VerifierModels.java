@@ -11,7 +11,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The target model, its engine (one context, one KV sequence per session, batch-invariant so that a token's logits
- * do not depend on how sessions share a decode) and the verifier over them.
+ * do not depend on how sessions share a decode; deterministic when configured, so that they do not depend on
+ * anything else either) and the verifier over them.
  */
 @Configuration(proxyBeanMethods = false)
 class VerifierModels {
@@ -26,11 +27,15 @@ class VerifierModels {
         VerifierSettings settings = properties.toSettings();
         // tree branches share the committed history's cells; only their own tokens (one batch at most) need more
         int cells = properties.sequenceContext() * properties.maxSessions() + (settings.treeBranches() > 1 ? properties.batchSize() : 0);
+        if (properties.deterministic()) {
+            cells += cells / 4; // room for rolled-back cells, parked until the cache is rebuilt
+        }
         ContextOptions options = ContextOptions.defaults(cells)
                 .withMaxSequences(settings.engineSequences())
                 .withBatchSize(properties.batchSize())
                 .withThreads(properties.effectiveThreads())
-                .withBatchInvariance(properties.batchInvariant());
+                .withBatchInvariance(properties.batchInvariant())
+                .withDeterminism(properties.deterministic());
         return new InferenceEngine(targetModel.model(), options, EngineOptions.named("verifier"));
     }
 

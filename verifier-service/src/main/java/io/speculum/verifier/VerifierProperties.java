@@ -26,6 +26,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                        tokens are grouped (exactness to the last bit on F32 targets); off, llama.cpp's fastest
  *                        kernels run and exactness means equal to the verifier's own batched computation (on the
  *                        2-core benchmark machine, off halved the cost of a decode of the ~150M padded target)
+ * @param deterministic   same request, same answer: a token's logits are bitwise the same whatever else the verifier
+ *                        decodes, wherever the session's KV cells lie, and on every replica of the same build on the
+ *                        same CPU type (implies {@code batchInvariant}; see docs/determinism.md for what it
+ *                        guarantees and costs)
  * @param pipelinedDrafts drafters pre-draft the next round while the verifier verifies this one (requests may say
  *                        otherwise in their speculation policy)
  */
@@ -44,6 +48,7 @@ public record VerifierProperties(
         @DefaultValue Cost cost,
         @DefaultValue("1") int treeBranches,
         @DefaultValue("true") boolean batchInvariant,
+        @DefaultValue("false") boolean deterministic,
         @DefaultValue("true") boolean pipelinedDrafts) {
 
     /**

@@ -4,16 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.speculum.drafter.DraftService;
-import io.speculum.drafter.HybridDrafter;
-import io.speculum.drafter.ModelDrafter;
-import io.speculum.drafter.NGramDrafter;
-import io.speculum.drafter.RecyclingDrafter;
-import io.speculum.drafter.SuccessorTable;
-import io.speculum.llama.ContextOptions;
 import io.speculum.llama.DrafterDerivation;
 import io.speculum.llama.DrafterDeriver;
-import io.speculum.llama.EngineOptions;
-import io.speculum.llama.InferenceEngine;
 import io.speculum.llama.Model;
 import io.speculum.llama.WeightFormat;
 import io.speculum.math.Penalties;
@@ -28,8 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,8 +47,8 @@ class LogprobsAndPenaltiesTest {
     private static Model target;
     private static Model q8;
     private static Model twoLayers;
-    private static ScheduledExecutorService timer;
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
+    private static final CostCurve COST = CostCurve.of(1.0, Map.of(1, 1.0, 2, 1.1, 4, 1.3, 8, 1.6));
+    private static final VerifierFixture fixture = new VerifierFixture();
 
     @BeforeAll
     static void models() {
@@ -68,12 +58,11 @@ class LogprobsAndPenaltiesTest {
         q8 = Model.load(deriver.derive(new DrafterDerivation(stories, drafters.resolve("q8.gguf"), WeightFormat.Q8_0, 0)).file());
         twoLayers = Model.load(deriver.derive(new DrafterDerivation(stories, drafters.resolve("l2.gguf"), WeightFormat.KEEP, 2)).file());
         PENALTIES = new Penalties(Map.of(target.vocabulary().tokenize(" the", false, false)[0], -3.0), 1.0, 0.5, 1.3);
-        timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("verifier-timer").unstarted(r));
     }
 
     @AfterAll
-    static void close() {
-        timer.shutdownNow();
+    static void close() throws Exception {
+        fixture.close();
         twoLayers.close();
         q8.close();
         target.close();
@@ -81,16 +70,16 @@ class LogprobsAndPenaltiesTest {
 
     @AfterEach
     void closeVerifiers() throws Exception {
-        for (AutoCloseable c : closeAfter.reversed()) {
-            c.close();
-        }
+        fixture.closeOpened();
     }
 
-    @ParameterizedTest(name = "{0} drafter, tree branches {1}")
-    @CsvSource({"model, 1", "model, 4", "recycling, 4", "ngram, 1"})
-    void logprobsAreTheTargetsOwnWhateverDrafted(String drafter, int branches) {
+    @ParameterizedTest(name = "{0} drafter, tree branches {1}, deterministic {2}")
+    @CsvSource({"model, 1, true", "model, 4, true", "recycling, 4, true", "ngram, 1, true", "model, 4, false"})
+    void logprobsAreTheTargetsOwnWhateverDrafted(String drafter, int branches, boolean deterministic) {
         InProcessLink link = new InProcessLink().drafter(drafterService(q8));
-        SpeculativeVerifier verifier = verifier(link, branches);
+        SpeculativeVerifier verifier = fixture.verifier(target, link, VerifierSettings.defaults("stories260K", 512).withTreeBranches(branches),
+                COST, deterministic);
+        exact = deterministic;
         int top = 5;
         for (int i = 0; i < PROMPTS.size(); i++) { // one at a time: no other sequence's KV cells in the decodes
             verifier.onGenerate(request("p" + i, PROMPTS.get(i), SamplingParams.greedy(), SpeculationPolicy.fixed(4).withDrafter(drafter))
@@ -104,7 +93,7 @@ class LogprobsAndPenaltiesTest {
             assertThat(end).isInstanceOf(GenerationEvent.Done.class);
             accepted += ((GenerationEvent.Done) end).stats().acceptedTokens();
             TargetOnly.Run expected = TargetOnly.run(target, target.vocabulary().tokenize(PROMPTS.get(i), true, false), TOKENS,
-                    SamplingParams.greedy(), Penalties.NONE, top);
+                    SamplingParams.greedy(), Penalties.NONE, top, deterministic);
             assertThat(link.tokens("p" + i)).containsExactly(expected.tokens());
             List<TokenLogprob> reported = new ArrayList<>();
             for (GenerationEvent e : link.events("p" + i)) {
@@ -229,11 +218,14 @@ class LogprobsAndPenaltiesTest {
      * sequences) even with batch invariance, so log-probabilities of the same positions from a speculative round and
      * from a one-token decode differ by that much: measured up to 1.5e-4 for chains of one generation at a time, up to
      * 5.9e-3 for a -9.2 alternative in a tree (branches are other sequences). The tolerance: 2e-3 plus 0.1 % of the
-     * value. Tokens and the alternatives' ids are equal.
+     * value (fast mode; deterministic mode: 0). Tokens and the alternatives' ids are equal.
      */
     private static double tolerance(double expected) {
-        return 2e-3 + 1e-3 * Math.abs(expected);
+        return exact ? 0 : 2e-3 + 1e-3 * Math.abs(expected);
     }
+
+    /** Deterministic mode: the verifier's log-probabilities are bitwise the target-alone ones. */
+    private static boolean exact;
 
     private static double largestDifference;
 
@@ -263,24 +255,11 @@ class LogprobsAndPenaltiesTest {
     }
 
     private SpeculativeVerifier verifier(InProcessLink link, VerifierSettings settings) {
-        InferenceEngine engine = new InferenceEngine(target, ContextOptions.defaults(settings.sequenceContext() * settings.maxSessions())
-                .withMaxSequences(settings.engineSequences()).withBatchSize(64).withBatchInvariance(true), EngineOptions.named("verifier"));
-        SpeculativeVerifier verifier = new SpeculativeVerifier(target, engine, settings, link, timer, CostCurve.of(1.0, Map.of(1, 1.0, 2, 1.1, 4, 1.3, 8, 1.6)));
-        link.connect(verifier);
-        closeAfter.add(engine);
-        closeAfter.add(verifier);
-        return verifier;
+        return fixture.verifier(target, link, settings, COST, false);
     }
 
     private DraftService drafterService(Model model) {
-        InferenceEngine engine = new InferenceEngine(model, ContextOptions.defaults(512 * 8).withMaxSequences(8).withBatchSize(64)
-                .withThreads(1), EngineOptions.named("drafter"));
-        String vocabulary = model.vocabulary().fingerprint().toString();
-        SuccessorTable table = new SuccessorTable(4096, 8);
-        DraftService service = new DraftService(List.of(new ModelDrafter("model", model, engine), new NGramDrafter(vocabulary),
-                new RecyclingDrafter(vocabulary, table), new HybridDrafter(vocabulary, table, 64)), "model");
-        closeAfter.add(service);
-        return service;
+        return fixture.drafterService(model);
     }
 
     private static GenerateRequest request(String id, String prompt, SamplingParams sampling, SpeculationPolicy policy) {

@@ -35,8 +35,13 @@ final class TargetOnly {
 
     /** {@link #generate} with penalties, reporting what the logits say about every token. */
     static Run run(Model model, int[] prompt, int n, SamplingParams sampling, Penalties penalties, int top) {
+        return run(model, prompt, n, sampling, penalties, top, false);
+    }
+
+    /** {@link #run}, in a deterministic context (the reference for a deterministic verifier) or a batch-invariant one. */
+    static Run run(Model model, int[] prompt, int n, SamplingParams sampling, Penalties penalties, int top, boolean deterministic) {
         try (InferenceContext context = model.newContext(ContextOptions.defaults(model.metadata().trainingContext())
-                .withBatchSize(64).withBatchInvariance(true))) {
+                .withBatchSize(64).withBatchInvariance(true).withDeterminism(deterministic))) {
             DecodeBatch batch = new DecodeBatch();
             batch.addSequence(0, prompt, 0, true);
             context.decode(batch);
