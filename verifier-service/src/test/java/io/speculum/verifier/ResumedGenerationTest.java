@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.speculum.drafter.DraftService;
 import io.speculum.drafter.NGramDrafter;
-import io.speculum.llama.ContextOptions;
-import io.speculum.llama.EngineOptions;
-import io.speculum.llama.InferenceEngine;
 import io.speculum.llama.Model;
 import io.speculum.math.SamplingParams;
 import io.speculum.protocol.GenerateRequest;
@@ -14,11 +11,8 @@ import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.ProtocolError.ErrorCode;
 import io.speculum.protocol.ResumePoint;
 import io.speculum.protocol.SpeculationPolicy;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,42 +20,35 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A generation another verifier had started goes on from the tokens its client has ({@link ResumePoint}): the real
- * model, a real (point-mass) n-gram drafter in-process. Whatever the cut, the resumed events continue the
+ * model on a deterministic engine, a real (point-mass) n-gram drafter in-process. Whatever the cut, the resumed events continue the
  * uninterrupted run exactly: the same tokens from the cut on, the same text from the offset the first event names,
  * rounds numbered from the resume point, usage counting the resumed tokens.
  */
 class ResumedGenerationTest {
 
-    private static final Path SHARED = Path.of(System.getProperty("speculum.shared.dir", "../../shared"));
     private static final int TOKENS = 48;
     private static final List<String> PROMPTS = List.of("Once upon a time", "The little dog was sad because");
 
+    private static final VerifierFixture FIXTURE = new VerifierFixture();
     private static Model target;
-    private static ScheduledExecutorService timer;
-    private static InferenceEngine engine;
     private static InProcessLink link;
     private static SpeculativeVerifier verifier;
     private static DraftService drafts;
 
     @BeforeAll
     static void verifier() {
-        target = Model.load(SHARED.resolve("models/stories260K.gguf"));
-        timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("verifier-timer").unstarted(r));
-        VerifierSettings settings = VerifierSettings.defaults("stories260K", 512).withDraftTimeout(java.time.Duration.ofSeconds(10));
-        engine = new InferenceEngine(target, ContextOptions.defaults(settings.sequenceContext() * settings.maxSessions())
-                .withMaxSequences(settings.engineSequences()).withBatchSize(64).withBatchInvariance(true), EngineOptions.named("verifier"));
+        target = Model.load(VerifierFixture.SHARED.resolve("models/stories260K.gguf"));
         drafts = new DraftService(List.of(new NGramDrafter(target.vocabulary().fingerprint().toString())), "ngram");
         link = new InProcessLink().drafter(drafts);
-        verifier = new SpeculativeVerifier(target, engine, settings, link, timer);
-        link.connect(verifier);
+        // deterministic decoding: the resumed prefill (prompt and resumed tokens at once, other cells) gives the same logits
+        verifier = FIXTURE.verifier(target, link, VerifierSettings.defaults("stories260K", 512)
+                .withDraftTimeout(java.time.Duration.ofSeconds(10)), null, true);
     }
 
     @AfterAll
     static void close() throws Exception {
-        verifier.close();
+        FIXTURE.close();
         drafts.close();
-        engine.close();
-        timer.shutdownNow();
         target.close();
     }
 
