@@ -12,8 +12,9 @@ import java.util.Arrays;
  * continue exactly where the first verifier was; sampling is keyed by (seed, position), so the tokens that follow are
  * the ones it would have sent.
  *
- * @param round  the first round's number
- * @param tokens the prompt followed by the resumed completion tokens
+ * @param round   the first round's number
+ * @param tokens  the prompt followed by the resumed completion tokens
+ * @param resumed how many of them are resumed completion tokens (0: a start from the prompt)
  */
 record ResumedStart(int round, int[] tokens, int resumed) {
 

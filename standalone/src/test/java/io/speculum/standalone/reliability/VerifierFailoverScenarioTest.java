@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,12 +24,13 @@ import org.junit.jupiter.api.Test;
  * generation that falls silent again with the tokens its client has; once the group has rebalanced, the surviving
  * replica prefills them and goes on. Greedy streams (model drafter) and seeded sampled streams (point-mass n-gram
  * drafter) must end with exactly the text of the unfaulted run; the gap from the kill to each stream's next text is
- * measured and written to {@code target/reliability/figures.md}.
+ * measured and written to {@code target/reliability/figures-failover.md}.
  */
 class VerifierFailoverScenarioTest {
 
     private static final String KEY = "failover-key";
-    private static final Path FIGURES = Path.of("target", "reliability", "figures.md");
+    /** Its own file: {@link FaultAndLoadScenariosTest} starts figures.md afresh, whichever class runs first. */
+    private static final Path FIGURES = Path.of("target", "reliability", "figures-failover.md");
     private static final int TOKENS = 256;
     /** The verifiers' consumer session: a dead replica leaves the group after this. */
     private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(6);
@@ -149,6 +149,6 @@ class VerifierFailoverScenarioTest {
     private static void figure(String scenario, String format, Object... args) throws Exception {
         String line = "- **" + scenario + "**: " + format.formatted(args) + "\n";
         System.out.print("RELIABILITY " + line);
-        Files.writeString(FIGURES, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Files.writeString(FIGURES, line, StandardCharsets.UTF_8);
     }
 }
