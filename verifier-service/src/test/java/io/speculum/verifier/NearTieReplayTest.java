@@ -77,8 +77,8 @@ class NearTieReplayTest {
     @ValueSource(strings = {"stories260K", "padded-256-512-6"})
     void nearTiesReplayBitwiseUnderEveryDrafterBesideOtherSessions(String name) {
         Model target = targets.get(name);
-        // the padded target costs more per token: its search covers the first 96 prompts
-        List<String> searched = prompts.subList(0, name.startsWith("padded") ? 96 : prompts.size());
+        // the padded target costs more per token: its search covers the first 64 prompts
+        List<String> searched = prompts.subList(0, name.startsWith("padded") ? 64 : prompts.size());
         List<NearTies.Path> paths = NearTies.greedyPaths(target, searched.stream().map(p -> target.vocabulary().tokenize(p, true, false)).toList(), TOKENS);
         List<NearTies.Path> ties = paths.stream().sorted(Comparator.comparingDouble(NearTies.Path::closestGap)).limit(REPLAYED).toList();
         System.out.printf("%s: %d of %d greedy paths (%d tokens) pass a near-tie (top-2 logit gap < %.0e); replaying the closest: %s%n", name,
@@ -96,6 +96,30 @@ class NearTieReplayTest {
                 replay(target, drafts, tie, prompt, alone, paths, searched, c, (String) condition[0], (int) condition[1], (int) condition[2],
                         (boolean) condition[3]);
             }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"off", "ngram", "recycling", "hybrid"})
+    void seededSampledOutputRepeatsExactlyBesideOtherSessions(String drafter) {
+        // point-mass drafters (and none): the seeded sample of every position is the target-alone one, so the whole
+        // generation is, whatever else the verifier decodes; a model drafter's samples are equal in law only
+        Model target = targets.get("stories260K");
+        InProcessLink link = new InProcessLink().drafter(fixture.drafterService(q8));
+        SpeculativeVerifier verifier = fixture.verifier(target, link, VerifierSettings.defaults("stories260K", 512)
+                .withTreeBranches(drafter.equals("off") ? 1 : 4), CostCurve.of(1.0, Map.of(1, 1.0, 2, 1.1, 4, 1.3, 8, 1.6)), true);
+        SpeculationPolicy policy = drafter.equals("off") ? SpeculationPolicy.off() : SpeculationPolicy.fixed(6).withDrafter(drafter);
+        for (int i = 0; i < 6; i++) {
+            verifier.onGenerate(VerifierFixture.request("s" + i, prompts.get(i), 64, SamplingParams.ofTemperature(1.0, 100 + i), policy));
+            verifier.onGenerate(VerifierFixture.request("g" + i, prompts.get(i + 6), 64, SamplingParams.greedy(),
+                    SpeculationPolicy.fixed(1 + i).withDrafter("model")));
+        }
+        for (int i = 0; i < 6; i++) {
+            assertThat(link.awaitEnd("s" + i)).isInstanceOf(GenerationEvent.Done.class);
+            int[] expected = TargetOnly.run(target, target.vocabulary().tokenize(prompts.get(i), true, false), 64,
+                    SamplingParams.ofTemperature(1.0, 100 + i), Penalties.NONE, 0, true).tokens();
+            assertThat(link.tokens("s" + i)).as("seed %d, %s", 100 + i, drafter).containsExactly(expected);
+            link.awaitEnd("g" + i);
         }
     }
 
