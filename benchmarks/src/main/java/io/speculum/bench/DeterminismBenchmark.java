@@ -3,6 +3,7 @@ package io.speculum.bench;
 import io.speculum.llama.ContextOptions;
 import io.speculum.llama.CostPadder;
 import io.speculum.llama.CostPadding;
+import io.speculum.llama.GreedyPaths;
 import io.speculum.llama.Model;
 import io.speculum.llama.PaddedTarget;
 import io.speculum.protocol.GenerateRequest;
@@ -28,8 +29,9 @@ import java.util.concurrent.ScheduledExecutorService;
  *   <li>cost: one decode of n tokens on the padded target in each mode;</li>
  *   <li>speed: greedy tokens/s over Kafka (verifier-service and a drafter-service JVM), automatic policy, Q8_0
  *       drafter, padded target, one request at a time, the two modes interleaved per prompt.</li>
+ *   <li>ties: the near-tie prompts served twenty times under every condition of the flips, per mode.</li>
  * </ol>
- * {@code -Dbench.determinism.sections=flips,cost,speed}, {@code -Dbench.flip-prompts=N} (default all).
+ * {@code -Dbench.determinism.sections=flips,ties,cost,speed}, {@code -Dbench.flip-prompts=N} (default all).
  */
 public final class DeterminismBenchmark {
 
@@ -38,7 +40,7 @@ public final class DeterminismBenchmark {
 
     public static void main(String[] args) throws Exception {
         BenchSettings settings = BenchSettings.fromSystemProperties();
-        Set<String> sections = Set.of(BenchSettings.property("bench.determinism.sections", "flips,cost,speed").split("\\s*,\\s*"));
+        Set<String> sections = Set.of(BenchSettings.property("bench.determinism.sections", "flips,ties,cost,speed").split("\\s*,\\s*"));
         Path shared = Path.of(System.getProperty("speculum.shared.dir", "../shared"));
         Path stories = shared.resolve("models/stories260K.gguf");
         List<String> all = Prompts.first(shared.resolve("data/tinystories/prompts-a.jsonl"), 447);
@@ -50,6 +52,9 @@ public final class DeterminismBenchmark {
             if (sections.contains("flips")) {
                 int n = Integer.parseInt(BenchSettings.property("bench.flip-prompts", Integer.toString(all.size())));
                 flips(settings, models, all.subList(0, Math.min(n, all.size())), timer);
+            }
+            if (sections.contains("ties")) {
+                ties(settings, models, all, timer);
             }
             if (sections.contains("cost") || sections.contains("speed")) {
                 int[] shape = settings.padded();
@@ -79,8 +84,8 @@ public final class DeterminismBenchmark {
 
     // ---- 1. flips -------------------------------------------------------------------------------------------------
 
-    private static void flips(BenchSettings settings, BenchModels models, List<String> prompts, ScheduledExecutorService timer) throws Exception {
-        long started = System.nanoTime();
+    /** The conditions a greedy request is served under: no drafts (twice, grouped differently) and each drafter. */
+    private static Map<String, DrafterCase> conditions() {
         Map<String, DrafterCase> drafters = new LinkedHashMap<>();
         drafters.put("no drafts, 8 at a time", null);
         drafters.put("no drafts, 8 at a time, regrouped", null);
@@ -88,6 +93,23 @@ public final class DeterminismBenchmark {
         drafters.put("Q8_0 tree (4 branches), k = 4", BenchDrafters.ALL.get(6));
         drafters.put("hybrid tree (4 branches), k = 8", BenchDrafters.ALL.get(8));
         drafters.put("n-gram chain, k = 8", BenchDrafters.ALL.get(3));
+        return drafters;
+    }
+
+    private static InProcessSpeculation verifier(BenchSettings settings, BenchModels models, DrafterCase drafter, boolean deterministic,
+                                                 ScheduledExecutorService timer) {
+        return new InProcessSpeculation(models.stories(), WAVE, 128, 1, settings.draftTimeout(),
+                List.of((drafter == null ? BenchDrafters.ALL.get(3) : drafter).opener().open(models, WAVE)),
+                drafter == null ? 1 : drafter.treeBranches(), deterministic, timer);
+    }
+
+    private static SpeculationPolicy policy(String condition, DrafterCase drafter) {
+        return drafter == null ? SpeculationPolicy.off() : Requests.fixed(drafter.name(), condition.endsWith("k = 4") ? 4 : 8);
+    }
+
+    private static void flips(BenchSettings settings, BenchModels models, List<String> prompts, ScheduledExecutorService timer) throws Exception {
+        long started = System.nanoTime();
+        Map<String, DrafterCase> drafters = conditions();
         Map<String, int[]> differing = new LinkedHashMap<>();
         drafters.keySet().forEach(name -> differing.put(name, new int[2]));
         for (int mode = 0; mode < 2; mode++) {
@@ -100,12 +122,8 @@ public final class DeterminismBenchmark {
             }
             int condition = 0;
             for (Map.Entry<String, DrafterCase> entry : drafters.entrySet()) {
-                DrafterCase drafter = entry.getValue();
-                int k = entry.getKey().endsWith("k = 4") ? 4 : 8;
-                SpeculationPolicy policy = drafter == null ? SpeculationPolicy.off() : Requests.fixed(drafter.name(), k);
-                try (InProcessSpeculation verifier = new InProcessSpeculation(models.stories(), WAVE, 128, 1, settings.draftTimeout(),
-                        List.of((drafter == null ? BenchDrafters.ALL.get(3) : drafter).opener().open(models, WAVE)),
-                        drafter == null ? 1 : drafter.treeBranches(), deterministic, timer)) {
+                SpeculationPolicy policy = policy(entry.getKey(), entry.getValue());
+                try (InProcessSpeculation verifier = verifier(settings, models, entry.getValue(), deterministic, timer)) {
                     int offset = condition == 1 ? 3 : 0; // the second run without drafts groups the prompts differently
                     List<Integer> order = new ArrayList<>();
                     for (int i = 0; i < prompts.size(); i++) {
@@ -128,6 +146,63 @@ public final class DeterminismBenchmark {
         System.out.printf("  %-36s %18s %18s%n", "condition", "fast mode", "deterministic");
         differing.forEach((name, counts) -> System.out.printf("  %-36s %11d / %-4d %11d / %-4d%n", name, counts[0], prompts.size(), counts[1],
                 prompts.size()));
+        System.out.printf("  (%.0f s)%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    // ---- 1b. near-ties, repeated -------------------------------------------------------------------------------
+
+    private static final int TIE_REPEATS = 20;
+
+    /**
+     * The prompts whose greedy path (deterministic, target alone) passes a near-tie (two best logits within 1e-4; at
+     * least the two closest calls), each served {@value #TIE_REPEATS} times under every condition beside five other
+     * prompts that change with each repeat: outputs that differ from the target alone, per mode.
+     */
+    private static void ties(BenchSettings settings, BenchModels models, List<String> prompts, ScheduledExecutorService timer) throws Exception {
+        long started = System.nanoTime();
+        Model stories = models.stories();
+        List<GreedyPaths.Path> paths = GreedyPaths.of(stories, prompts.stream().map(p -> stories.vocabulary().tokenize(p, true, false)).toList(),
+                settings.tokens());
+        List<GreedyPaths.Path> sorted = paths.stream().sorted(java.util.Comparator.comparingDouble(GreedyPaths.Path::closestGap)).toList();
+        List<GreedyPaths.Path> ties = sorted.stream().filter(p -> p.closestGap() < 1e-4f).toList();
+        ties = ties.size() >= 2 ? ties : sorted.subList(0, 2);
+        Map<String, DrafterCase> drafters = conditions();
+        int[][] differing = new int[ties.size()][2];
+        for (int mode = 0; mode < 2; mode++) {
+            boolean deterministic = mode == 1;
+            int[][] reference = new int[ties.size()][];
+            try (TargetAlone alone = new TargetAlone(stories, 1, contextOptions(deterministic))) {
+                for (int t = 0; t < ties.size(); t++) {
+                    reference[t] = alone.generate("ref", prompts.get(ties.get(t).prompt()), settings.tokens()).tokenIds();
+                }
+            }
+            for (Map.Entry<String, DrafterCase> entry : drafters.entrySet()) {
+                SpeculationPolicy policy = policy(entry.getKey(), entry.getValue());
+                try (InProcessSpeculation verifier = verifier(settings, models, entry.getValue(), deterministic, timer)) {
+                    for (int repeat = 0; repeat < TIE_REPEATS; repeat++) {
+                        for (int t = 0; t < ties.size(); t++) {
+                            List<GenerateRequest> wave = new ArrayList<>();
+                            for (int o = 1; o <= 5; o++) {
+                                int other = (ties.get(t).prompt() + 31 * repeat + 7 * o) % prompts.size();
+                                wave.add(Requests.of("o" + other, prompts.get(other), settings.tokens(), policy, 0, other));
+                            }
+                            wave.add(repeat % 2, Requests.of("tie", prompts.get(ties.get(t).prompt()), settings.tokens(), policy, 0, t));
+                            Generation tie = verifier.run(wave).generations().get(repeat % 2);
+                            differing[t][mode] += Arrays.equals(tie.tokenIds(), reference[t]) ? 0 : 1;
+                        }
+                    }
+                }
+            }
+        }
+        int runs = TIE_REPEATS * drafters.size();
+        System.out.printf("%n1b. near-ties, stories260K: %d of %d greedy paths pass a step whose two best logits differ by < 1e-4; each "
+                + "replayed %d times x %d conditions (those of section 1) beside 5 other prompts that change per repeat%n",
+                paths.stream().filter(p -> p.closestGap() < 1e-4f).count(), paths.size(), TIE_REPEATS, drafters.size());
+        System.out.printf("  %-8s %6s %12s %18s %18s%n", "prompt", "step", "gap", "fast: differ", "deterministic");
+        for (int t = 0; t < ties.size(); t++) {
+            System.out.printf("  %-8d %6d %12.3g %11d / %-4d %11d / %-4d%n", ties.get(t).prompt(), ties.get(t).closestStep(),
+                    ties.get(t).closestGap(), differing[t][0], runs, differing[t][1], runs);
+        }
         System.out.printf("  (%.0f s)%n", (System.nanoTime() - started) / 1e9);
     }
 
