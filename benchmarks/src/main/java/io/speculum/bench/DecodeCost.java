@@ -20,9 +20,13 @@ final class DecodeCost {
 
     /** Median microseconds per decode, for each k, in a context of {@code batchSize}, after {@code warmups} decodes per k. */
     static double[] micros(Model model, int threads, boolean batchInvariant, int[] ks, int batchSize, int warmups, int repeats) {
+        return micros(model, ContextOptions.defaults(BenchModels.SEQUENCE_CONTEXT).withBatchSize(batchSize).withThreads(threads)
+                .withBatchInvariance(batchInvariant), ks, warmups, repeats);
+    }
+
+    /** Median microseconds per decode, for each k, in a context of {@code options}, after {@code warmups} decodes per k. */
+    static double[] micros(Model model, ContextOptions options, int[] ks, int warmups, int repeats) {
         int[] prompt = model.vocabulary().tokenize("Once upon a time, there was a little girl named Lily.", true, false);
-        ContextOptions options = ContextOptions.defaults(BenchModels.SEQUENCE_CONTEXT).withBatchSize(batchSize)
-                .withThreads(threads).withBatchInvariance(batchInvariant);
         try (InferenceContext context = model.newContext(options)) {
             DecodeBatch prefill = new DecodeBatch();
             prefill.addSequence(0, prompt, 0, false);

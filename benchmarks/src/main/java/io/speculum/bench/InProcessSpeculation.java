@@ -46,13 +46,20 @@ final class InProcessSpeculation implements AutoCloseable {
     /** With {@code treeBranches} > 1 drafters are asked for token trees (as {@code speculum.verifier.tree-branches}). */
     InProcessSpeculation(Model target, int sessions, int batchSize, int threads, Duration draftTimeout, List<Drafter> drafters,
                          int treeBranches, ScheduledExecutorService timer) {
+        this(target, sessions, batchSize, threads, draftTimeout, drafters, treeBranches, false, timer);
+    }
+
+    /** With {@code deterministic}, the verifier's engine as {@code speculum.verifier.deterministic=true} builds it. */
+    InProcessSpeculation(Model target, int sessions, int batchSize, int threads, Duration draftTimeout, List<Drafter> drafters,
+                         int treeBranches, boolean deterministic, ScheduledExecutorService timer) {
         this.drafts = new DraftService(drafters, drafters.getFirst().name());
         VerifierSettings settings = VerifierSettings.defaults(Requests.MODEL, BenchModels.SEQUENCE_CONTEXT)
                 .withCapacity(sessions, 64).withDraftTimeout(draftTimeout).withTreeBranches(treeBranches);
         // tree branches share the committed history's cells; only their own tokens (one batch at most) need more
         int cells = BenchModels.SEQUENCE_CONTEXT * sessions + (treeBranches > 1 ? batchSize : 0);
-        this.engine = new InferenceEngine(target, ContextOptions.defaults(cells)
-                .withMaxSequences(settings.engineSequences()).withBatchSize(batchSize).withThreads(threads).withBatchInvariance(BATCH_INVARIANT),
+        this.engine = new InferenceEngine(target, ContextOptions.defaults(deterministic ? cells + cells / 4 : cells)
+                .withMaxSequences(settings.engineSequences()).withBatchSize(batchSize).withThreads(threads).withBatchInvariance(BATCH_INVARIANT)
+                .withDeterminism(deterministic),
                 EngineOptions.named("bench-verifier"));
         this.link = new Link(drafts);
         this.verifier = new SpeculativeVerifier(target, engine, settings, link, timer);

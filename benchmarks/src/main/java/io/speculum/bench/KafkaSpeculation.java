@@ -55,6 +55,12 @@ final class KafkaSpeculation implements AutoCloseable {
      */
     KafkaSpeculation(Path target, Path drafter, String drafterName, int sessions, int batchSize, int threads, Duration draftTimeout,
                      Path work) throws java.io.IOException {
+        this(target, drafter, drafterName, sessions, batchSize, threads, draftTimeout, false, work);
+    }
+
+    /** With {@code deterministic}: the verifier-service with {@code speculum.verifier.deterministic=true}. */
+    KafkaSpeculation(Path target, Path drafter, String drafterName, int sessions, int batchSize, int threads, Duration draftTimeout,
+                     boolean deterministic, Path work) throws java.io.IOException {
         broker = new EmbeddedKafkaKraftBroker(1, 3, Topics.GENERATE, Topics.DRAFT, Topics.VERIFY, Topics.DEAD_LETTER,
                 Requests.REPLIES, PING, PONG);
         broker.afterPropertiesSet();
@@ -67,6 +73,7 @@ final class KafkaSpeculation implements AutoCloseable {
                 "--speculum.verifier.max-sessions=" + sessions, "--speculum.verifier.batch-size=" + batchSize,
                 "--speculum.verifier.draft-timeout=" + draftTimeout.toMillis() + "ms",
                 "--speculum.verifier.batch-invariant=" + InProcessSpeculation.BATCH_INVARIANT,
+                "--speculum.verifier.deterministic=" + deterministic,
                 "--logging.level.root=warn", "--spring.main.banner-mode=off");
         awaitAssignment(verifierApp);
         producer = producer(bootstrap);

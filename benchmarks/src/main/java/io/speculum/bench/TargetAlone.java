@@ -16,8 +16,13 @@ final class TargetAlone implements AutoCloseable {
     private final InferenceContext context;
 
     TargetAlone(Model model, int threads) {
+        this(model, threads, ContextOptions.defaults(BenchModels.SEQUENCE_CONTEXT).withThreads(threads));
+    }
+
+    /** The target alone in a context of its own configuration (batch-invariant, deterministic). */
+    TargetAlone(Model model, int threads, ContextOptions options) {
         this.model = model;
-        this.context = model.newContext(ContextOptions.defaults(BenchModels.SEQUENCE_CONTEXT).withThreads(threads));
+        this.context = model.newContext(options.withThreads(threads));
     }
 
     Generation generate(String id, String prompt, int maxTokens) {

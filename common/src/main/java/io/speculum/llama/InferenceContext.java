@@ -42,7 +42,7 @@ public final class InferenceContext implements AutoCloseable {
     private long compactions;
     private final int scratchSequence;       // hidden sequence for padding tokens, -1 without batch invariance
     private final int parkingSequence;       // hidden sequence holding removed cells in deterministic mode, else -1
-    private final int[][] history;           // deterministic mode: the tokens of each sequence by position
+    private final OrderedCells ordered;      // deterministic mode's tokens and cells per sequence, else null
     private final int vocabularySize;
     private final int nativeSeqCapacity;
     private final int positionLimit;
@@ -92,7 +92,7 @@ public final class InferenceContext implements AutoCloseable {
         this.maxSequences = options.maxSequences();
         this.scratchSequence = options.batchInvariant() ? maxSequences : -1;
         this.parkingSequence = options.deterministic() ? maxSequences + 1 : -1;
-        this.history = options.deterministic() ? new int[maxSequences][] : null;
+        this.ordered = options.deterministic() ? new OrderedCells(maxSequences, contextSize, positionLimit) : null;
         this.vocabularySize = model.vocabulary().size();
         this.nextPosition = new int[maxSequences];
 
@@ -158,7 +158,7 @@ public final class InferenceContext implements AutoCloseable {
     public void decode(DecodeBatch input) {
         checkUsable();
         validate(input);
-        if (history != null) {
+        if (ordered != null) {
             decodeInOrder(input);
             return;
         }
@@ -175,10 +175,11 @@ public final class InferenceContext implements AutoCloseable {
 
     private void decodeInOrder(DecodeBatch input) {
         int cells = input.size() + (input.size() == 1 ? 1 : 0);
-        if (usedCells() + cells > contextSize) {
+        if (ordered.frontier() + cells > contextSize) {
             rebuild(cells);
         }
         decodeOnce(input);
+        assert usedCells() == ordered.frontier() : "cells in use " + usedCells() + ", mirrored " + ordered.frontier();
     }
 
     /**
@@ -197,7 +198,7 @@ public final class InferenceContext implements AutoCloseable {
                 if (lengths[t] == 0) {
                     continue;
                 }
-                int common = Arrays.mismatch(history[s], 0, lengths[s], history[t], 0, lengths[t]);
+                int common = Arrays.mismatch(ordered.tokens(s), 0, lengths[s], ordered.tokens(t), 0, lengths[t]);
                 common = common < 0 ? lengths[s] : common;
                 if (common > shared[s]) {
                     shared[s] = common;
@@ -210,32 +211,57 @@ public final class InferenceContext implements AutoCloseable {
             throw new LlamaException(Code.KV_CACHE_FULL, "No room in the KV cache for " + pending + " more cells: the live sequences need "
                     + (needed - pending - 1) + " of " + contextSize + " (shared by all sequences); free sequences or use a larger context");
         }
-        try {
-            lib.kvSelfClear.invokeExact(ctx);
-        } catch (Throwable t) {
-            throw LlamaException.wrap("llama_kv_self_clear", t);
-        }
+        clearCells();
         Arrays.fill(nextPosition, 0);
         DecodeBatch batch = new DecodeBatch();
         for (int s = 0; s < maxSequences; s++) {
             if (sharedFrom[s] >= 0) {
                 copyCells(sharedFrom[s], s, 0, shared[s]);
+                ordered.copied(sharedFrom[s], s, 0, shared[s]);
                 nextPosition[s] = shared[s];
             }
             for (int from = shared[s]; from < lengths[s]; from += batchSize) {
                 batch.clear();
-                batch.addSequence(s, Arrays.copyOfRange(history[s], from, Math.min(lengths[s], from + batchSize)), from, false);
+                batch.addSequence(s, Arrays.copyOfRange(ordered.tokens(s), from, Math.min(lengths[s], from + batchSize)), from, false);
                 decodeOnce(batch);
             }
         }
         compactions++;
     }
 
-    /** Deterministic mode: moves positions {@code [from, ∞)} of {@code sequence} to the parking sequence. */
+    /**
+     * Deterministic mode: removes positions {@code [from, ∞)} of {@code sequence} without leaving a hole: cells on
+     * top of the cache that only this sequence uses (a rolled-back draft, typically) are freed, others are parked;
+     * when no sequence is left, the cache is emptied.
+     */
     private void park(int sequence, int from) {
-        copyCells(sequence, parkingSequence, from, -1);
-        removeCells(sequence, from, -1);
-        nextPosition[sequence] = Math.min(nextPosition[sequence], Math.max(0, from));
+        int start = Math.max(0, from);
+        int length = nextPosition[sequence];
+        if (start < length) {
+            if (ordered.onTop(sequence, start, length)) {
+                removeCells(sequence, start, -1);
+                ordered.freed(sequence, start, length);
+            } else {
+                copyCells(sequence, parkingSequence, start, -1);
+                removeCells(sequence, start, -1);
+                ordered.parked(sequence, start, length);
+            }
+            nextPosition[sequence] = start;
+        }
+        if (ordered.frontier() > 0 && Arrays.stream(nextPosition).allMatch(p -> p == 0)) {
+            clearCells();
+        }
+    }
+
+    private void clearCells() {
+        try {
+            lib.kvSelfClear.invokeExact(ctx);
+        } catch (Throwable t) {
+            throw LlamaException.wrap("llama_kv_self_clear", t);
+        }
+        if (ordered != null) {
+            ordered.cleared();
+        }
     }
 
     private void copyCells(int source, int target, int from, int to) {
@@ -254,18 +280,9 @@ public final class InferenceContext implements AutoCloseable {
         }
     }
 
-    private void remember(int sequence, int position, int token) {
-        int[] tokens = history[sequence];
-        if (tokens == null || tokens.length <= position) {
-            tokens = Arrays.copyOf(tokens == null ? new int[0] : tokens, Math.min(positionLimit, Math.max(64, 2 * (position + 1))));
-            history[sequence] = tokens;
-        }
-        tokens[position] = token;
-    }
-
     /** Whether this context is in deterministic mode (see {@link ContextOptions}). */
     public boolean deterministic() {
-        return history != null;
+        return ordered != null;
     }
 
     /** Cells of the KV cache holding a token of some sequence. */
@@ -343,10 +360,10 @@ public final class InferenceContext implements AutoCloseable {
             lastOutputs[i] = input.wantsLogits(i);
             for (int seq : input.sequenceIdsUnsafe(i)) {
                 nextPosition[seq] = Math.max(nextPosition[seq], input.position(i) + 1);
-                if (history != null) {
-                    remember(seq, input.position(i), input.token(i));
-                }
             }
+        }
+        if (ordered != null) {
+            ordered.decoded(input);
         }
     }
 
@@ -448,7 +465,7 @@ public final class InferenceContext implements AutoCloseable {
     public boolean removeRange(int sequence, int from, int to) {
         checkUsable();
         checkSequence(sequence);
-        if (history != null) {
+        if (ordered != null) {
             if (to >= 0 && to < nextPosition[sequence] && to > Math.max(0, from)) {
                 throw new LlamaException(Code.UNSUPPORTED, "A deterministic context removes only the tail of a sequence, not ["
                         + from + ", " + to + ") of " + nextPosition[sequence] + " positions");
@@ -487,17 +504,15 @@ public final class InferenceContext implements AutoCloseable {
         checkSequence(source);
         checkSequence(target);
         int end = to < 0 ? nextPosition[source] : Math.min(to, nextPosition[source]);
-        if (history != null && end > Math.max(0, from) && Math.max(0, from) != nextPosition[target]) {
+        if (ordered != null && end > Math.max(0, from) && Math.max(0, from) != nextPosition[target]) {
             throw new LlamaException(Code.UNSUPPORTED, "A deterministic context appends copied positions to the target's history: copying ["
                     + Math.max(0, from) + ", " + end + ") to a sequence of " + nextPosition[target] + " positions would leave a gap or an overlap");
         }
         copyCells(source, target, from, to);
         if (end > Math.max(0, from)) {
             nextPosition[target] = Math.max(nextPosition[target], end);
-            if (history != null) {
-                for (int p = Math.max(0, from); p < end; p++) {
-                    remember(target, p, history[source][p]);
-                }
+            if (ordered != null) {
+                ordered.copied(source, target, Math.max(0, from), end);
             }
         }
     }
@@ -506,7 +521,7 @@ public final class InferenceContext implements AutoCloseable {
     public void keepOnly(int sequence) {
         checkUsable();
         checkSequence(sequence);
-        if (history != null) {
+        if (ordered != null) {
             for (int other = 0; other < maxSequences; other++) {
                 if (other != sequence) {
                     park(other, 0);
@@ -527,11 +542,7 @@ public final class InferenceContext implements AutoCloseable {
     /** Empties the whole KV cache. */
     public void clear() {
         checkUsable();
-        try {
-            lib.kvSelfClear.invokeExact(ctx);
-        } catch (Throwable t) {
-            throw LlamaException.wrap("llama_kv_self_clear", t);
-        }
+        clearCells();
         Arrays.fill(nextPosition, 0);
         lastOutputs = new boolean[0];
     }
@@ -582,7 +593,7 @@ public final class InferenceContext implements AutoCloseable {
                         + " at batch index " + i + " is outside the context [0, " + positionLimit + ")");
             }
             int[] seqs = input.sequenceIdsUnsafe(i);
-            if (history != null) {
+            if (ordered != null) {
                 expected = expected == null ? nextPosition.clone() : expected;
                 for (int seq : seqs) {
                     if (seq >= 0 && seq < maxSequences && expected[seq]++ != position) {

@@ -51,6 +51,12 @@ public record DraftProposal(
         }
     }
 
+    /** This proposal with its timing's {@code sent} stamped now (the drafter hands it to its producer). */
+    public DraftProposal sentNow() {
+        return timing == null ? this : new DraftProposal(requestId, round, basis, drafter, vocabulary, tokens, distributions, error,
+                timing.withSent(DraftTiming.nowMicros()), parents, assumed);
+    }
+
     /** A chain proposal (no tree) answering {@code request}. */
     public DraftProposal(DraftRequest request, String drafter, String vocabulary, int[] tokens,
                          List<SparseDistribution> distributions, DraftTiming timing) {

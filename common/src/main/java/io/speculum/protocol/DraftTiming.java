@@ -21,6 +21,10 @@ public record DraftTiming(long requested, long received, long draftStarted, long
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
+    public DraftTiming withSent(long micros) {
+        return new DraftTiming(requested, received, draftStarted, draftEnded, micros);
+    }
+
     /** The stages of a round whose proposal reached the verifier at {@code arrived} (µs since the epoch). */
     public HopStages stagesUntil(long arrived) {
         if (requested == 0 || received == 0 || sent == 0) {

@@ -79,6 +79,16 @@ class DeterministicDecodingTest {
     }
 
     @Property(tries = 1)
+    void anotherThreadCountGivesTheSameBits() {
+        // a replica with another thread count: llama.cpp splits work by rows, each row summed by one thread
+        int threads = Runtime.getRuntime().availableProcessors() == 1 ? 2 : 1;
+        float[][] rows = DecodeSchedule.alone(model, options(512, 1).withThreads(threads), prompt, continuation);
+        for (int i = 0; i < CONTINUATION; i++) {
+            assertThat(rows[i]).as("position %d with %d thread(s)", i, threads).isEqualTo(reference[i]);
+        }
+    }
+
+    @Property(tries = 1)
     void aDeterministicContextRefusesWhatWouldLeaveAGap() {
         try (InferenceContext context = model.newContext(options(256, 2))) {
             DecodeBatch batch = new DecodeBatch();

@@ -33,7 +33,7 @@ class DraftListener implements AutoCloseable {
     void onDraftTopic(byte[] value) {
         switch (ProtocolCodec.read(value, DraftTopicRecord.class)) {
             case DraftRequest request -> drafts.handle(request,
-                    proposal -> kafka.send(Topics.VERIFY, request.requestId(), ProtocolCodec.write(proposal)));
+                    proposal -> kafka.send(Topics.VERIFY, request.requestId(), ProtocolCodec.write(proposal.sentNow())));
             case DraftRelease release -> drafts.release(release);
         }
     }

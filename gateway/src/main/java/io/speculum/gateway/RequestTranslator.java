@@ -363,6 +363,7 @@ class RequestTranslator {
         if (!(threshold >= 0 && threshold < 1)) {
             throw ApiException.invalid("speculum.speculation.threshold", "threshold must be in [0, 1), got " + threshold);
         }
-        return mode == SpeculationPolicy.Mode.OFF ? SpeculationPolicy.off() : new SpeculationPolicy(mode, s.drafter(), k, threshold);
+        return mode == SpeculationPolicy.Mode.OFF ? SpeculationPolicy.off()
+                : new SpeculationPolicy(mode, s.drafter(), k, threshold).withPipelining(s.pipelined());
     }
 }

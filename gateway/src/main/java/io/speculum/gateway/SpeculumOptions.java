@@ -25,7 +25,9 @@ public record SpeculumOptions(Speculation speculation, Boolean stats, Cascade ca
      * @param drafter   the drafter to ask (see {@code GET /v1/models}); absent: the drafter-service's default
      * @param k         longest draft chain, 1..32
      * @param threshold a model drafter stops its chain when its top probability falls below this, in [0, 1)
+     * @param pipelined whether the drafter pre-drafts the next round while this one is verified (absent: the
+     *                  verifier's default, {@code speculum.verifier.pipelined-drafts})
      */
-    public record Speculation(String mode, String drafter, Integer k, Double threshold) {
+    public record Speculation(String mode, String drafter, Integer k, Double threshold, Boolean pipelined) {
     }
 }

@@ -74,7 +74,7 @@ class LogprobsAndPenaltiesTest {
     }
 
     @ParameterizedTest(name = "{0} drafter, tree branches {1}, deterministic {2}")
-    @CsvSource({"model, 1, true", "model, 4, true", "recycling, 4, true", "ngram, 1, true", "model, 4, false"})
+    @CsvSource({"model, 1, true", "model, 4, true", "recycling, 4, true", "hybrid, 4, true", "ngram, 1, true", "model, 4, false"})
     void logprobsAreTheTargetsOwnWhateverDrafted(String drafter, int branches, boolean deterministic) {
         InProcessLink link = new InProcessLink().drafter(drafterService(q8));
         SpeculativeVerifier verifier = fixture.verifier(target, link, VerifierSettings.defaults("stories260K", 512).withTreeBranches(branches),

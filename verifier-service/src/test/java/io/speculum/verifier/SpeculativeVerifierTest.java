@@ -4,15 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.speculum.drafter.DraftService;
 import io.speculum.drafter.ModelDrafter;
-import io.speculum.drafter.HybridDrafter;
-import io.speculum.drafter.NGramDrafter;
-import io.speculum.drafter.RecyclingDrafter;
-import io.speculum.drafter.SuccessorTable;
-import io.speculum.llama.ContextOptions;
 import io.speculum.llama.DrafterDerivation;
 import io.speculum.llama.DrafterDeriver;
-import io.speculum.llama.EngineOptions;
-import io.speculum.llama.InferenceEngine;
 import io.speculum.llama.Model;
 import io.speculum.llama.WeightFormat;
 import io.speculum.math.SamplingParams;
@@ -23,18 +16,13 @@ import io.speculum.protocol.GenerationEvent.FinishReason;
 import io.speculum.protocol.ProtocolError.ErrorCode;
 import io.speculum.protocol.SpeculationPolicy;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.regex.Matcher;
 import java.util.stream.IntStream;
-import java.util.regex.Pattern;
 import org.apache.commons.math3.stat.inference.ChiSquareTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,9 +48,8 @@ class SpeculativeVerifierTest {
     private static Model twoLayers;
     private static Model oneLayer;
     private static List<String> prompts;
-    private static ScheduledExecutorService timer;
 
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
+    private static final VerifierFixture fixture = new VerifierFixture();
 
     @BeforeAll
     static void models() throws IOException {
@@ -72,20 +59,12 @@ class SpeculativeVerifierTest {
         q8 = Model.load(deriver.derive(new DrafterDerivation(stories, drafters.resolve("q8.gguf"), WeightFormat.Q8_0, 0)).file());
         twoLayers = Model.load(deriver.derive(new DrafterDerivation(stories, drafters.resolve("l2.gguf"), WeightFormat.KEEP, 2)).file());
         oneLayer = Model.load(deriver.derive(new DrafterDerivation(stories, drafters.resolve("l1.gguf"), WeightFormat.KEEP, 1)).file());
-        Pattern prompt = Pattern.compile("\"prompt\": \"((?:[^\"\\\\]|\\\\.)*)\"");
-        prompts = Files.readAllLines(SHARED.resolve("data/tinystories/prompts-a.jsonl")).stream().limit(20).map(line -> {
-            Matcher m = prompt.matcher(line);
-            if (!m.find()) {
-                throw new IllegalStateException("no prompt in " + line);
-            }
-            return m.group(1).replace("\\\"", "\"").replace("\\\\", "\\");
-        }).toList();
-        timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("verifier-timer").unstarted(r));
+        prompts = VerifierFixture.prompts(20);
     }
 
     @AfterAll
-    static void close() {
-        timer.shutdownNow();
+    static void close() throws Exception {
+        fixture.close();
         twoLayers.close();
         oneLayer.close();
         q8.close();
@@ -94,9 +73,7 @@ class SpeculativeVerifierTest {
 
     @org.junit.jupiter.api.AfterEach
     void closeVerifiers() throws Exception {
-        for (AutoCloseable c : closeAfter.reversed()) {
-            c.close();
-        }
+        fixture.closeOpened();
     }
 
     @ParameterizedTest(name = "{0} drafter, k = {1}")
@@ -456,7 +433,7 @@ class SpeculativeVerifierTest {
     @Test
     void aDrafterWithAnotherVocabularyEndsTheRequestWithAClearError() {
         Model other = Model.load(SHARED.resolve("models/TinyStories-656K-f32.gguf"));
-        closeAfter.add(other);
+        fixture.closeLater(other);
         InProcessLink link = new InProcessLink().drafter(drafterService(other));
         SpeculativeVerifier verifier = verifier(link, VerifierSettings.defaults("stories260K", 512));
         verifier.onGenerate(request("vocab", prompts.get(0), SamplingParams.greedy(), SpeculationPolicy.fixed(4)));
@@ -528,25 +505,11 @@ class SpeculativeVerifierTest {
 
     /** @param cost null: measured at start */
     private SpeculativeVerifier verifier(InProcessLink link, VerifierSettings settings, CostCurve cost) {
-        InferenceEngine engine = new InferenceEngine(target, ContextOptions.defaults(settings.sequenceContext() * settings.maxSessions())
-                .withMaxSequences(settings.engineSequences()).withBatchSize(64).withBatchInvariance(true), EngineOptions.named("verifier"));
-        SpeculativeVerifier verifier = cost == null ? new SpeculativeVerifier(target, engine, settings, link, timer)
-                : new SpeculativeVerifier(target, engine, settings, link, timer, cost);
-        link.connect(verifier);
-        closeAfter.add(engine);
-        closeAfter.add(verifier);
-        return verifier;
+        return fixture.verifier(target, link, settings, cost, false);
     }
 
     private DraftService drafterService(Model model) {
-        InferenceEngine engine = new InferenceEngine(model, ContextOptions.defaults(512 * 8).withMaxSequences(8).withBatchSize(64)
-                .withThreads(1), EngineOptions.named("drafter"));
-        String vocabulary = model.vocabulary().fingerprint().toString();
-        SuccessorTable table = new SuccessorTable(4096, 8);
-        DraftService service = new DraftService(List.of(new ModelDrafter("model", model, engine), new NGramDrafter(vocabulary),
-                new RecyclingDrafter(vocabulary, table), new HybridDrafter(vocabulary, table, 64)), "model");
-        closeAfter.add(service);
-        return service;
+        return fixture.drafterService(model);
     }
 
     private static GenerateRequest request(String id, String prompt, SamplingParams sampling, SpeculationPolicy policy) {

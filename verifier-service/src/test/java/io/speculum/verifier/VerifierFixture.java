@@ -67,6 +67,12 @@ final class VerifierFixture implements AutoCloseable {
         return service;
     }
 
+    /** Closes {@code resource} with what this fixture opened (after what is opened later). */
+    <T extends AutoCloseable> T closeLater(T resource) {
+        opened.add(resource);
+        return resource;
+    }
+
     static GenerateRequest request(String id, String prompt, int tokens, SamplingParams sampling, SpeculationPolicy policy) {
         return new GenerateRequest(id, "replies", "stories260K", prompt, null, tokens, sampling, List.of(), policy, 0, 0);
     }

@@ -1,31 +1,33 @@
-package io.speculum.verifier;
+package io.speculum.llama;
 
-import io.speculum.llama.ContextOptions;
-import io.speculum.llama.DecodeBatch;
-import io.speculum.llama.InferenceContext;
-import io.speculum.llama.LogitsView;
-import io.speculum.llama.Model;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Greedy paths of the target alone (deterministic, many prompts per decode) and where they pass a near-tie: a step
- * whose two best logits differ by less than a threshold, where the last bit of any logit can change the token.
+ * Greedy paths of a model alone (deterministic, sixteen prompts per decode) and each path's closest call: the step
+ * whose two best logits differ least, where the last bit of a logit could change the token (a near-tie). Tests and
+ * benchmarks use it to find the prompts that would show a nondeterministic decode.
  */
-final class NearTies {
+public final class GreedyPaths {
 
     private static final int SEQUENCES = 16;
 
-    /** One prompt's greedy completion and its closest call. */
-    record Path(int prompt, int[] tokens, int closestStep, float closestGap) {
+    /**
+     * One prompt's greedy completion and its closest call.
+     *
+     * @param prompt      the prompt's index
+     * @param closestStep the completion index where the two best logits differed least (end-of-generation excluded)
+     * @param closestGap  their difference there
+     */
+    public record Path(int prompt, int[] tokens, int closestStep, float closestGap) {
     }
 
-    private NearTies() {
+    private GreedyPaths() {
     }
 
     /** Greedy completions of up to {@code tokens} tokens for every prompt, sixteen prompts per decode. */
-    static List<Path> greedyPaths(Model model, List<int[]> prompts, int tokens) {
+    public static List<Path> of(Model model, List<int[]> prompts, int tokens) {
         List<Path> paths = new ArrayList<>();
         int longest = prompts.stream().mapToInt(p -> p.length).max().orElse(0) + tokens;
         ContextOptions options = ContextOptions.defaults(SEQUENCES * Math.min(longest, model.metadata().trainingContext()))
