@@ -16,6 +16,7 @@ final class PendingGeneration {
     private final String requestId;
     private final CompletableFuture<GenerationEvent> first = new CompletableFuture<>();
     private final Sinks.Many<GenerationEvent> rest = Sinks.many().unicast().onBackpressureBuffer();
+    private volatile CompletableFuture<Void> sent = CompletableFuture.completedFuture(null);
     private int lastRound = -1;
     private boolean started;
     private boolean ended;
@@ -26,6 +27,15 @@ final class PendingGeneration {
 
     String requestId() {
         return requestId;
+    }
+
+    /** The request's send: completes when the broker has the request, fails when it could not be sent. */
+    void sent(CompletableFuture<Void> send) {
+        this.sent = send;
+    }
+
+    CompletableFuture<Void> sent() {
+        return sent;
     }
 
     /** Takes one event; true when the generation has ended (with this event or before). */
