@@ -5,6 +5,7 @@ import io.micrometer.context.ContextSnapshotFactory;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
@@ -31,8 +32,12 @@ class KafkaSender implements DisposableBean {
 
     /** Sends a record; the result completes when the broker has it, or fails when it cannot be sent. */
     CompletableFuture<Void> send(String topic, String key, byte[] value) {
-        return CompletableFuture.supplyAsync(() -> kafka.send(topic, key, value), threads)
-                .thenCompose(sent -> sent.thenApply(result -> (Void) null));
+        try {
+            return CompletableFuture.supplyAsync(() -> kafka.send(topic, key, value), threads)
+                    .thenCompose(sent -> sent.thenApply(result -> (Void) null));
+        } catch (RejectedExecutionException stopping) {
+            return CompletableFuture.failedFuture(stopping);
+        }
     }
 
     @Override

@@ -40,5 +40,6 @@ class KafkaSenderTest {
             sender.destroy();
             producers.destroy();
         }
+        assertThat(sender.send("llm.generate", "r-2", new byte[] {2})).as("a send while the gateway stops").isCompletedExceptionally();
     }
 }

@@ -103,6 +103,7 @@ class BrokerRestartScenarioTest {
         ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
         List<CompletableFuture<Ended>> streams = PROMPTS.stream().map(prompt -> stream(client, prompt, started, clients)).toList();
         assertThat(started.await(60, TimeUnit.SECONDS)).as("every stream started").isTrue();
+        long stopping = System.nanoTime();
         stop.accept(broker);
         long stoppedAt = System.nanoTime();
         CompletableFuture<Ended> sentWhileAway = stream(client, PROMPTS.get(1), null, clients);
@@ -116,6 +117,7 @@ class BrokerRestartScenarioTest {
         all.add(sentWhileAway);
         List<Ended> ended = all.stream().map(CompletableFuture::join).toList();
         clients.shutdown();
+        assertThat(ended.subList(0, PROMPTS.size())).as("streams in flight when the broker was stopped").anyMatch(e -> e.atNanos() > stopping);
         int identical = 0;
         double lastErrorAfterStop = 0;
         for (int i = 0; i < ended.size(); i++) {
