@@ -6,23 +6,23 @@ import io.speculum.protocol.ProtocolCodec;
 import io.speculum.protocol.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * Kafka out: a request to {@code llm.generate} keyed by its id, naming this instance's reply topic, and the
- * cancellation of one (same key, so the verifier sees it after the request).
+ * cancellation of one (same key, sent once the request is on the broker, so the verifier sees it after the request).
+ * Neither blocks the caller ({@link KafkaSender}).
  */
 @Component
 class GenerationClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(GenerationClient.class);
 
-    private final KafkaTemplate<String, byte[]> kafka;
+    private final KafkaSender kafka;
     private final ReplyRouter replies;
     private final ReplyTopic replyTopic;
 
-    GenerationClient(KafkaTemplate<String, byte[]> kafka, ReplyRouter replies, ReplyTopic replyTopic) {
+    GenerationClient(KafkaSender kafka, ReplyRouter replies, ReplyTopic replyTopic) {
         this.kafka = kafka;
         this.replies = replies;
         this.replyTopic = replyTopic;
@@ -35,17 +35,12 @@ class GenerationClient {
     /** Registers for the request's events, then sends it; a failed send fails the generation. */
     PendingGeneration start(GenerateRequest request) {
         PendingGeneration generation = replies.register(request);
-        try {
-            kafka.send(Topics.GENERATE, request.requestId(), ProtocolCodec.write(request)).whenComplete((result, failure) -> {
-                if (failure != null) {
-                    replies.forget(request.requestId());
-                    generation.fail(new BackendUnavailableException("the request could not be sent to Kafka: " + failure.getMessage()));
-                }
-            });
-        } catch (RuntimeException e) {
-            replies.forget(request.requestId());
-            generation.fail(new BackendUnavailableException("the request could not be sent to Kafka: " + e.getMessage()));
-        }
+        generation.sent(kafka.send(Topics.GENERATE, request.requestId(), ProtocolCodec.write(request)).whenComplete((result, failure) -> {
+            if (failure != null) {
+                replies.forget(request.requestId());
+                generation.fail(new BackendUnavailableException("the request could not be sent to Kafka: " + failure.getMessage()));
+            }
+        }));
         return generation;
     }
 
@@ -72,6 +67,12 @@ class GenerationClient {
             return;
         }
         LOG.debug("Cancelling {}: {}", generation.requestId(), reason);
-        kafka.send(Topics.GENERATE, generation.requestId(), ProtocolCodec.write(new CancelRequest(generation.requestId(), reason)));
+        // a request that never reached the broker needs no cancel
+        generation.sent().thenRun(() -> kafka.send(Topics.GENERATE, generation.requestId(),
+                ProtocolCodec.write(new CancelRequest(generation.requestId(), reason))).whenComplete((result, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("Could not cancel {}: {}", generation.requestId(), failure.getMessage());
+                    }
+                }));
     }
 }

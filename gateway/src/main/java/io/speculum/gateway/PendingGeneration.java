@@ -30,6 +30,7 @@ final class PendingGeneration {
     private int[] tokens = new int[16];
     private int positions;
     private int codePoints;
+    private volatile CompletableFuture<Void> sent = CompletableFuture.completedFuture(null);
     private int lastRound = -1;
     private int resends;
     private long lastHeardNanos = System.nanoTime();
@@ -46,6 +47,15 @@ final class PendingGeneration {
 
     GenerateRequest request() {
         return request;
+    }
+
+    /** The request's send: completes when the broker has the request, fails when it could not be sent. */
+    void sent(CompletableFuture<Void> send) {
+        this.sent = send;
+    }
+
+    CompletableFuture<Void> sent() {
+        return sent;
     }
 
     /** Takes one event; true when the generation has ended (with this event or before). */

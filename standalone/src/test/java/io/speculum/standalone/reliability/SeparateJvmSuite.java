@@ -13,7 +13,8 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 /**
  * The suite as separate JVMs against one broker: verifier-service, drafter-service and gateway each in a
  * {@link ServiceProcess} of its own (so any of them can be killed the hard way), the broker a real KRaft broker in the
- * harness's JVM. Reusable by any fault scenario: {@link #service(String)} names them.
+ * harness's JVM, or one given by its bootstrap servers (a {@link KafkaBrokerProcess} that a scenario restarts).
+ * Reusable by any fault scenario: {@link #service(String)} names them.
  */
 public final class SeparateJvmSuite implements AutoCloseable {
 
@@ -21,13 +22,16 @@ public final class SeparateJvmSuite implements AutoCloseable {
     public static final String DRAFTER = "drafter-service";
     public static final String GATEWAY = "gateway";
 
+    /** The broker in this JVM, or null when the suite runs against an external one. */
     private final EmbeddedKafkaKraftBroker broker;
+    private final String bootstrapServers;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private final String apiKey;
     private final int apiPort = ServiceProcess.freePort();
 
-    private SeparateJvmSuite(EmbeddedKafkaKraftBroker broker, String apiKey) {
+    private SeparateJvmSuite(EmbeddedKafkaKraftBroker broker, String bootstrapServers, String apiKey) {
         this.broker = broker;
+        this.bootstrapServers = bootstrapServers;
         this.apiKey = apiKey;
     }
 
@@ -47,10 +51,18 @@ public final class SeparateJvmSuite implements AutoCloseable {
     public static SeparateJvmSuite start(Path logDir, String apiKey, Map<String, Map<String, String>> extra, int verifiers) {
         EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 3);
         broker.afterPropertiesSet();
-        SeparateJvmSuite suite = new SeparateJvmSuite(broker, apiKey);
+        return start(new SeparateJvmSuite(broker, broker.getBrokersAsString(), apiKey), logDir, extra, verifiers);
+    }
+
+    /** As {@link #start(Path, String, Map)}, against a broker that runs elsewhere (and is not stopped by {@link #close()}). */
+    public static SeparateJvmSuite startAgainst(String bootstrapServers, Path logDir, String apiKey, Map<String, Map<String, String>> extra) {
+        return start(new SeparateJvmSuite(null, bootstrapServers, apiKey), logDir, extra, 1);
+    }
+
+    private static SeparateJvmSuite start(SeparateJvmSuite suite, Path logDir, Map<String, Map<String, String>> extra, int verifiers) {
         try {
             String shared = System.getProperty("speculum.shared.dir", "../shared");
-            Map<String, String> common = Map.of("spring.kafka.bootstrap-servers", broker.getBrokersAsString(),
+            Map<String, String> common = Map.of("spring.kafka.bootstrap-servers", suite.bootstrapServers,
                     "speculum.shared.dir", shared, "logging.level.org.apache.kafka", "warn", "logging.level.kafka", "warn");
             suite.add(VERIFIER, "io.speculum.verifier.VerifierApplication", common, extra, Map.of(), logDir);
             for (int replica = 2; replica <= verifiers; replica++) {
@@ -61,7 +73,7 @@ public final class SeparateJvmSuite implements AutoCloseable {
             int management = ServiceProcess.freePort();
             suite.add(GATEWAY, "io.speculum.gateway.GatewayApplication", common, extra, Map.of(
                     "management.server.port", String.valueOf(management),
-                    "speculum.gateway.api-keys", "sha256:" + sha256(apiKey),
+                    "speculum.gateway.api-keys", "sha256:" + sha256(suite.apiKey),
                     "resilience4j.ratelimiter.configs.per-api-key.limit-for-period", "1000000"), logDir);
             suite.services.values().forEach(ServiceProcess::start);
             for (ServiceProcess verifier : suite.verifiers()) {
@@ -105,13 +117,15 @@ public final class SeparateJvmSuite implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return broker.getBrokersAsString();
+        return bootstrapServers;
     }
 
     @Override
     public void close() {
         services.values().stream().toList().reversed().forEach(ServiceProcess::close);
-        broker.destroy();
+        if (broker != null) {
+            broker.destroy();
+        }
     }
 
     static String sha256(String text) {
