@@ -26,7 +26,12 @@ final class DecodeCost {
 
     /** Median microseconds per decode, for each k, in a context of {@code options}, after {@code warmups} decodes per k. */
     static double[] micros(Model model, ContextOptions options, int[] ks, int warmups, int repeats) {
-        int[] prompt = model.vocabulary().tokenize("Once upon a time, there was a little girl named Lily.", true, false);
+        return micros(model, options, model.vocabulary().tokenize("Once upon a time, there was a little girl named Lily.", true, false),
+                ks, warmups, repeats);
+    }
+
+    /** The same after {@code prompt} (its length is the context every measured decode attends to). */
+    static double[] micros(Model model, ContextOptions options, int[] prompt, int[] ks, int warmups, int repeats) {
         try (InferenceContext context = model.newContext(options)) {
             DecodeBatch prefill = new DecodeBatch();
             prefill.addSequence(0, prompt, 0, false);

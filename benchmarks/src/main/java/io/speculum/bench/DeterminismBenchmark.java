@@ -209,8 +209,16 @@ public final class DeterminismBenchmark {
     // ---- 2. cost --------------------------------------------------------------------------------------------------
 
     private static void cost(BenchSettings settings, Model target) {
-        System.out.printf("%n2. one decode of n tokens on the padded target, %d thread(s), median of %d, ms%n  %-28s", settings.threads(),
-                settings.costRepeats(), "mode");
+        String sentence = "Once upon a time, there was a little girl named Lily. ";
+        for (int sentences : new int[] {1, 12}) {
+            int[] prompt = target.vocabulary().tokenize(sentence.repeat(sentences).strip(), true, false);
+            cost(settings, target, prompt);
+        }
+    }
+
+    private static void cost(BenchSettings settings, Model target, int[] prompt) {
+        System.out.printf("%n2. one decode of n tokens on the padded target after %d cached tokens, %d thread(s), median of %d, ms%n  %-28s",
+                prompt.length, settings.threads(), settings.costRepeats(), "mode");
         for (int n : COST_NS) {
             System.out.printf(" %8s", "n=" + n);
         }
@@ -219,7 +227,7 @@ public final class DeterminismBenchmark {
         String[] names = {"plain (invariance off)", "fast (batch-invariant)", "deterministic"};
         ContextOptions[] modes = {contextOptions(false).withBatchInvariance(false), contextOptions(false), contextOptions(true)};
         for (int m = 0; m < modes.length; m++) {
-            micros[m] = DecodeCost.micros(target, modes[m].withThreads(settings.threads()), COST_NS, 2, settings.costRepeats());
+            micros[m] = DecodeCost.micros(target, modes[m].withThreads(settings.threads()), prompt, COST_NS, 2, settings.costRepeats());
             System.out.printf("  %-28s", names[m]);
             for (double v : micros[m]) {
                 System.out.printf(" %8.2f", v / 1000);
@@ -269,7 +277,7 @@ public final class DeterminismBenchmark {
         }
         System.out.printf("%n3. greedy tokens/s on the padded target, one request at a time, %s drafter, %d prompts x %d tokens, "
                 + "interleaved per prompt; ratios: median of per-prompt pairs%n", drafter.label(), settings.prompts(), settings.tokens());
-        System.out.printf("  %-34s %9s %14s %18s%n", "variant", "tok/s", "/ fast alike", "= its target alone");
+        System.out.printf("  %-34s %9s %14s %18s %8s %8s%n", "variant", "tok/s", "/ fast alike", "= its target alone", "alpha", "tau");
         for (int v = 0; v < variants.length; v++) {
             double[] rate = rates(runs.get(variants[v]));
             double ratio = v % 2 == 1 ? Stats.medianRatio(rate, rates(runs.get(variants[v - 1]))) : 1;
@@ -278,7 +286,9 @@ public final class DeterminismBenchmark {
             for (int i = 0; i < reference.size(); i++) {
                 same += runs.get(variants[v]).get(i).sameOutput(reference.get(i)) ? 1 : 0;
             }
-            System.out.printf("  %-34s %9.2f %13.2fx %14d / %d%n", variants[v], Stats.median(rate), ratio, same, reference.size());
+            Acceptance acceptance = Acceptance.of(runs.get(variants[v]));
+            System.out.printf("  %-34s %9.2f %13.2fx %14d / %d %8s %8s%n", variants[v], Stats.median(rate), ratio, same, reference.size(),
+                    v < 2 ? "-" : String.format("%.3f", acceptance.alpha()), v < 2 ? "-" : String.format("%.2f", acceptance.tau()));
         }
         System.out.printf("  (%.0f s)%n", (System.nanoTime() - started) / 1e9);
     }
