@@ -51,17 +51,30 @@ public final class DeterminismBenchmark {
         try (BenchModels models = new BenchModels(stories, work)) {
             if (sections.contains("flips")) {
                 int n = Integer.parseInt(BenchSettings.property("bench.flip-prompts", Integer.toString(all.size())));
-                flips(settings, models, all.subList(0, Math.min(n, all.size())), timer);
+                flips(settings, models, models.stories(), "1. stories260K, prompts-a.jsonl", all.subList(0, Math.min(n, all.size())),
+                        conditions(), new boolean[] {true, true}, timer);
+            }
+            if (sections.contains("flips-more")) {
+                flips(settings, models, models.stories(), "1c. stories260K, prompts-a.jsonl, the other drafters", all, moreConditions(),
+                        new boolean[] {false, true}, timer);
             }
             if (sections.contains("ties")) {
                 ties(settings, models, all, timer);
             }
-            if (sections.contains("cost") || sections.contains("speed")) {
+            if (sections.contains("cost") || sections.contains("speed") || sections.contains("padded-flips")) {
                 int[] shape = settings.padded();
                 PaddedTarget padded = new CostPadder().pad(new CostPadding(stories, work.resolve("padded.gguf"), shape[0], shape[1], shape[2]));
                 System.out.printf("%npadded target: hidden %d, FFN %d, %d blocks: %.1fM parameters%n", shape[0], shape[1], shape[2],
                         padded.parameters() / 1e6);
                 try (Model target = Model.load(padded.file())) {
+                    if (sections.contains("padded-flips")) {
+                        List<String> prompts = new ArrayList<>(nearTiePrompts(settings, models.stories(), all));
+                        all.subList(0, 32).stream().filter(p -> !prompts.contains(p)).forEach(prompts::add);
+                        Map<String, DrafterCase> drafters = conditions();
+                        drafters.remove("no drafts, 8 at a time, regrouped");
+                        flips(settings, models, target, "1d. padded target, stories260K's near-tie prompts and the first 32 of prompts-a.jsonl", prompts,
+                                drafters, new boolean[] {false, true}, timer);
+                    }
                     if (sections.contains("cost")) {
                         cost(settings, target);
                     }
@@ -96,9 +109,20 @@ public final class DeterminismBenchmark {
         return drafters;
     }
 
-    private static InProcessSpeculation verifier(BenchSettings settings, BenchModels models, DrafterCase drafter, boolean deterministic,
-                                                 ScheduledExecutorService timer) {
-        return new InProcessSpeculation(models.stories(), WAVE, 128, 1, settings.draftTimeout(),
+    /** The other drafters, for the deterministic mode only (section 1c). */
+    private static Map<String, DrafterCase> moreConditions() {
+        Map<String, DrafterCase> drafters = new LinkedHashMap<>();
+        drafters.put("2-layer copy chain, k = 8", BenchDrafters.ALL.get(1));
+        drafters.put("1-layer copy chain, k = 4", BenchDrafters.ALL.get(2));
+        drafters.put("token recycling chain, k = 4", BenchDrafters.ALL.get(4));
+        drafters.put("hybrid chain, k = 8", BenchDrafters.ALL.get(5));
+        drafters.put("token recycling tree (4 branches), k = 4", BenchDrafters.ALL.get(7));
+        return drafters;
+    }
+
+    private static InProcessSpeculation verifier(BenchSettings settings, BenchModels models, Model target, DrafterCase drafter,
+                                                 boolean deterministic, ScheduledExecutorService timer) {
+        return new InProcessSpeculation(target, WAVE, 128, target == models.stories() ? 1 : settings.threads(), settings.draftTimeout(),
                 List.of((drafter == null ? BenchDrafters.ALL.get(3) : drafter).opener().open(models, WAVE)),
                 drafter == null ? 1 : drafter.treeBranches(), deterministic, timer);
     }
@@ -107,15 +131,22 @@ public final class DeterminismBenchmark {
         return drafter == null ? SpeculationPolicy.off() : Requests.fixed(drafter.name(), condition.endsWith("k = 4") ? 4 : 8);
     }
 
-    private static void flips(BenchSettings settings, BenchModels models, List<String> prompts, ScheduledExecutorService timer) throws Exception {
+    /**
+     * @param target     stories260K or the padded target
+     * @param modes      which modes to run (fast, deterministic)
+     */
+    private static void flips(BenchSettings settings, BenchModels models, Model target, String title, List<String> prompts,
+                              Map<String, DrafterCase> drafters, boolean[] modes, ScheduledExecutorService timer) throws Exception {
         long started = System.nanoTime();
-        Map<String, DrafterCase> drafters = conditions();
         Map<String, int[]> differing = new LinkedHashMap<>();
         drafters.keySet().forEach(name -> differing.put(name, new int[2]));
         for (int mode = 0; mode < 2; mode++) {
             boolean deterministic = mode == 1;
+            if (!modes[mode]) {
+                continue;
+            }
             List<int[]> reference = new ArrayList<>();
-            try (TargetAlone alone = new TargetAlone(models.stories(), 1, contextOptions(deterministic))) {
+            try (TargetAlone alone = new TargetAlone(target, target == models.stories() ? 1 : settings.threads(), contextOptions(deterministic))) {
                 for (int i = 0; i < prompts.size(); i++) {
                     reference.add(alone.generate("ref" + i, prompts.get(i), settings.tokens()).tokenIds());
                 }
@@ -123,7 +154,7 @@ public final class DeterminismBenchmark {
             int condition = 0;
             for (Map.Entry<String, DrafterCase> entry : drafters.entrySet()) {
                 SpeculationPolicy policy = policy(entry.getKey(), entry.getValue());
-                try (InProcessSpeculation verifier = verifier(settings, models, entry.getValue(), deterministic, timer)) {
+                try (InProcessSpeculation verifier = verifier(settings, models, target, entry.getValue(), deterministic, timer)) {
                     int offset = condition == 1 ? 3 : 0; // the second run without drafts groups the prompts differently
                     List<Integer> order = new ArrayList<>();
                     for (int i = 0; i < prompts.size(); i++) {
@@ -141,12 +172,18 @@ public final class DeterminismBenchmark {
                 condition++;
             }
         }
-        System.out.printf("%n1. greedy outputs that differ from the target alone in a context of its own (same mode), stories260K, "
-                + "%d prompts of prompts-a.jsonl x %d tokens, served %d at a time by the in-process verifier%n", prompts.size(), settings.tokens(), WAVE);
-        System.out.printf("  %-36s %18s %18s%n", "condition", "fast mode", "deterministic");
-        differing.forEach((name, counts) -> System.out.printf("  %-36s %11d / %-4d %11d / %-4d%n", name, counts[0], prompts.size(), counts[1],
-                prompts.size()));
+        System.out.printf("%n%s: greedy outputs that differ from the target alone in a context of its own (same mode), "
+                + "%d prompts x %d tokens, served %d at a time by the in-process verifier%n", title, prompts.size(), settings.tokens(), WAVE);
+        System.out.printf("  %-40s %18s %18s%n", "condition", "fast mode", "deterministic");
+        differing.forEach((name, counts) -> System.out.printf("  %-40s %18s %18s%n", name, modes[0] ? counts[0] + " / " + prompts.size() : "-",
+                modes[1] ? counts[1] + " / " + prompts.size() : "-"));
         System.out.printf("  (%.0f s)%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    /** The prompts whose greedy path on {@code model} passes a near-tie (two best logits within 1e-4). */
+    private static List<String> nearTiePrompts(BenchSettings settings, Model model, List<String> prompts) {
+        return GreedyPaths.of(model, prompts.stream().map(p -> model.vocabulary().tokenize(p, true, false)).toList(), settings.tokens()).stream()
+                .filter(p -> p.closestGap() < 1e-4f).map(p -> prompts.get(p.prompt())).toList();
     }
 
     // ---- 1b. near-ties, repeated -------------------------------------------------------------------------------
@@ -178,7 +215,7 @@ public final class DeterminismBenchmark {
             }
             for (Map.Entry<String, DrafterCase> entry : drafters.entrySet()) {
                 SpeculationPolicy policy = policy(entry.getKey(), entry.getValue());
-                try (InProcessSpeculation verifier = verifier(settings, models, entry.getValue(), deterministic, timer)) {
+                try (InProcessSpeculation verifier = verifier(settings, models, stories, entry.getValue(), deterministic, timer)) {
                     for (int repeat = 0; repeat < TIE_REPEATS; repeat++) {
                         for (int t = 0; t < ties.size(); t++) {
                             List<GenerateRequest> wave = new ArrayList<>();
