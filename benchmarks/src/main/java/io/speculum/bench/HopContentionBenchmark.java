@@ -25,7 +25,7 @@ public final class HopContentionBenchmark {
         Path stories = shared.resolve("models/stories260K.gguf");
         List<String> prompts = Prompts.first(shared.resolve("data/tinystories/prompts-a.jsonl"), 20);
         Path work = Files.createTempDirectory("speculum-bench");
-        int rounds = 300;
+        int rounds = 500;
         int payload = 600;
         System.out.printf("%nSpeculum hop contention benchmark, %s, %d cores, %d compute thread(s)%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), settings.threads());
@@ -35,25 +35,25 @@ public final class HopContentionBenchmark {
              Model target = Model.load(padded.file());
              KafkaSpeculation kafka = new KafkaSpeculation(padded.file(), models.derivedFile(BenchDrafters.WALL_CLOCK_FORMAT, 0),
                      BenchDrafters.WALL_CLOCK.name(), 1, 64, settings.threads(), settings.draftTimeout(), work)) {
-            double[] idle = kafka.pingPong(rounds, payload);
-            AtomicBoolean stop = new AtomicBoolean();
-            Thread load = Thread.ofPlatform().name("decode-load").start(() -> {
-                try (TargetAlone alone = new TargetAlone(target, settings.threads())) {
-                    for (int i = 0; !stop.get(); i++) {
-                        alone.generate("load", prompts.get(i % prompts.size()), 32);
-                    }
-                }
-            });
-            Thread.sleep(2000);
-            double[] busy = kafka.pingPong(rounds, payload);
-            stop.set(true);
-            load.join();
-            double[] again = kafka.pingPong(rounds, payload);
-            System.out.printf("%nKafka ping-pong, verifier's JVM <-> drafter's JVM, %d B, %d rounds each, ms%n", payload, rounds);
+            kafka.pingPong(1000, payload); // warm-up: JIT, connections, group membership
+            System.out.printf("%nKafka ping-pong, verifier's JVM <-> drafter's JVM, %d B, %d rounds each, after 1000 unmeasured, ms%n",
+                    payload, rounds);
             System.out.printf("  %-52s %8s %8s %8s%n", "condition", "p50", "p90", "p99");
-            print("idle", idle);
-            print("verifier's JVM decoding the padded target meanwhile", busy);
-            print("idle again", again);
+            for (int repeat = 0; repeat < 2; repeat++) {
+                print("idle", kafka.pingPong(rounds, payload));
+                AtomicBoolean stop = new AtomicBoolean();
+                Thread load = Thread.ofPlatform().name("decode-load").start(() -> {
+                    try (TargetAlone alone = new TargetAlone(target, settings.threads())) {
+                        for (int i = 0; !stop.get(); i++) {
+                            alone.generate("load", prompts.get(i % prompts.size()), 32);
+                        }
+                    }
+                });
+                Thread.sleep(2000);
+                print("verifier's JVM decoding the padded target meanwhile", kafka.pingPong(rounds, payload));
+                stop.set(true);
+                load.join();
+            }
         } finally {
             Files.deleteIfExists(padded.file());
         }
