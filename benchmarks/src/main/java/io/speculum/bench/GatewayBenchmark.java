@@ -102,7 +102,9 @@ public final class GatewayBenchmark {
                 "--speculum.standalone.service-properties.server.port=0",
                 "--speculum.standalone.service-properties.management.server.port=0",
                 "--speculum.standalone.service-properties.speculum.verifier.threads=1",
-                "--speculum.standalone.service-properties.speculum.verifier.model.path=" + target,
+                // the standalone's own model settings (its per-service model paths override service properties)
+                "--speculum.standalone.models.target=" + target,
+                "--speculum.standalone.models.name=stories260K",
                 "--speculum.standalone.service-properties.speculum.verifier.max-sessions=" + SESSIONS,
                 "--speculum.standalone.service-properties.logging.level.root=warn",
                 "--speculum.standalone.service-properties.spring.kafka.template.observation-enabled=" + Boolean.getBoolean("bench.observe"),
