@@ -51,8 +51,21 @@ public final class HopContentionBenchmark {
                 });
                 Thread.sleep(2000);
                 print("verifier's JVM decoding the padded target meanwhile", kafka.pingPong(rounds, payload));
+                // the other core busy too, as when the drafter drafts while the verifier decodes (pipelining)
+                Thread spinner = Thread.ofPlatform().name("other-core").start(() -> {
+                    double x = 1;
+                    while (!stop.get()) {
+                        x = Math.sin(x) + 1.0000001;
+                    }
+                    if (x == 42) {
+                        System.out.print("");
+                    }
+                });
+                Thread.sleep(500);
+                print("decoding, and the other core busy", kafka.pingPong(rounds, payload));
                 stop.set(true);
                 load.join();
+                spinner.join();
             }
         } finally {
             Files.deleteIfExists(padded.file());
