@@ -65,15 +65,19 @@ final class KafkaSpeculation implements AutoCloseable {
                 Requests.REPLIES, PING, PONG);
         broker.afterPropertiesSet();
         String bootstrap = broker.getBrokersAsString();
+        // -Dbench.observe=false: no Kafka observation (tracing) in either service, to see what it costs the hop
+        String observe = BenchSettings.property("bench.observe", "true");
         drafterProcess = new DrafterProcess(bootstrap, work, List.of("--speculum.drafter.model.path=" + drafter,
                 "--speculum.drafter.name=" + drafterName, "--speculum.drafter.sequences=" + sessions,
-                "--speculum.drafter.generation.enabled=false"));
+                "--speculum.drafter.generation.enabled=false", "--spring.kafka.listener.observation-enabled=" + observe,
+                "--spring.kafka.template.observation-enabled=" + observe));
         verifierApp = VerifierApplication.builder().run("--server.port=0", "--spring.kafka.bootstrap-servers=" + bootstrap,
                 "--speculum.verifier.model.path=" + target, "--speculum.verifier.threads=" + threads,
                 "--speculum.verifier.max-sessions=" + sessions, "--speculum.verifier.batch-size=" + batchSize,
                 "--speculum.verifier.draft-timeout=" + draftTimeout.toMillis() + "ms",
                 "--speculum.verifier.batch-invariant=" + InProcessSpeculation.BATCH_INVARIANT,
                 "--speculum.verifier.deterministic=" + deterministic,
+                "--spring.kafka.listener.observation-enabled=" + observe, "--spring.kafka.template.observation-enabled=" + observe,
                 "--logging.level.root=warn", "--spring.main.banner-mode=off");
         awaitAssignment(verifierApp);
         producer = producer(bootstrap);
