@@ -57,7 +57,7 @@ final class InProcessSpeculation implements AutoCloseable {
                 .withCapacity(sessions, 64).withDraftTimeout(draftTimeout).withTreeBranches(treeBranches);
         // tree branches share the committed history's cells; only their own tokens (one batch at most) need more
         int cells = BenchModels.SEQUENCE_CONTEXT * sessions + (treeBranches > 1 ? batchSize : 0);
-        this.engine = new InferenceEngine(target, ContextOptions.defaults(deterministic ? cells + cells / 4 : cells)
+        this.engine = new InferenceEngine(target, ContextOptions.defaults(ContextOptions.cellsFor(cells, deterministic))
                 .withMaxSequences(settings.engineSequences()).withBatchSize(batchSize).withThreads(threads).withBatchInvariance(BATCH_INVARIANT)
                 .withDeterminism(deterministic),
                 EngineOptions.named("bench-verifier"));

@@ -61,6 +61,14 @@ public record ContextOptions(int contextSize, int batchSize, int ubatchSize, int
         this(contextSize, batchSize, ubatchSize, maxSequences, threads, threadsBatch, batchInvariant, false);
     }
 
+    /**
+     * KV cells for {@code liveCells} cells of live sequences: in deterministic mode a quarter more, room for removed
+     * cells parked until the cache is rebuilt (so a rebuild frees at least that much).
+     */
+    public static int cellsFor(int liveCells, boolean deterministic) {
+        return deterministic ? liveCells + liveCells / 4 : liveCells;
+    }
+
     /** One sequence, a batch of up to 512 tokens, every core. */
     public static ContextOptions defaults(int contextSize) {
         int cores = Runtime.getRuntime().availableProcessors();

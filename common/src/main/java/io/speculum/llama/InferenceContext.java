@@ -59,10 +59,8 @@ public final class InferenceContext implements AutoCloseable {
         int trainingContext = model.metadata().trainingContext();
         // KV cells are shared by all sequences; positions of one sequence stay within the training context (in
         // deterministic mode, with a quarter more for parked cells)
-        long cellLimit = (long) trainingContext * options.maxSequences();
-        if (options.deterministic()) {
-            cellLimit += cellLimit / 4 + options.batchSize();
-        }
+        long cellLimit = ContextOptions.cellsFor(trainingContext * options.maxSequences(), options.deterministic())
+                + (options.deterministic() ? options.batchSize() : 0L);
         if (options.contextSize() > cellLimit) {
             throw new LlamaException(Code.INVALID_ARGUMENT, "contextSize " + options.contextSize()
                     + " exceeds the model's training context " + trainingContext + " times " + options.maxSequences() + " sequences");

@@ -27,10 +27,7 @@ class VerifierModels {
         VerifierSettings settings = properties.toSettings();
         // tree branches share the committed history's cells; only their own tokens (one batch at most) need more
         int cells = properties.sequenceContext() * properties.maxSessions() + (settings.treeBranches() > 1 ? properties.batchSize() : 0);
-        if (properties.deterministic()) {
-            cells += cells / 4; // room for rolled-back cells, parked until the cache is rebuilt
-        }
-        ContextOptions options = ContextOptions.defaults(cells)
+        ContextOptions options = ContextOptions.defaults(ContextOptions.cellsFor(cells, properties.deterministic()))
                 .withMaxSequences(settings.engineSequences())
                 .withBatchSize(properties.batchSize())
                 .withThreads(properties.effectiveThreads())
