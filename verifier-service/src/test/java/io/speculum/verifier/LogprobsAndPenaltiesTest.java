@@ -47,7 +47,7 @@ class LogprobsAndPenaltiesTest {
     private static Model target;
     private static Model q8;
     private static Model twoLayers;
-    private static final CostCurve COST = CostCurve.of(1.0, Map.of(1, 1.0, 2, 1.1, 4, 1.3, 8, 1.6));
+    private static final CostCurve COST = VerifierFixture.FIXED_COST;
     private static final VerifierFixture fixture = new VerifierFixture();
 
     @BeforeAll

@@ -108,7 +108,7 @@ class NearTieReplayTest {
         Model target = targets.get("stories260K");
         InProcessLink link = new InProcessLink().drafter(fixture.drafterService(q8));
         SpeculativeVerifier verifier = fixture.verifier(target, link, VerifierSettings.defaults("stories260K", 512)
-                .withTreeBranches(drafter.equals("off") ? 1 : 4), CostCurve.of(1.0, Map.of(1, 1.0, 2, 1.1, 4, 1.3, 8, 1.6)), true);
+                .withTreeBranches(drafter.equals("off") ? 1 : 4), VerifierFixture.FIXED_COST, true);
         SpeculationPolicy policy = drafter.equals("off") ? SpeculationPolicy.off() : SpeculationPolicy.fixed(6).withDrafter(drafter);
         for (int i = 0; i < 6; i++) {
             verifier.onGenerate(VerifierFixture.request("s" + i, prompts.get(i), 64, SamplingParams.ofTemperature(1.0, 100 + i), policy));
@@ -128,7 +128,7 @@ class NearTieReplayTest {
             List<String> searched, int condition, String drafter, int k, int branches, boolean pipelined) {
         InProcessLink link = new InProcessLink().drafter(drafts);
         SpeculativeVerifier verifier = fixture.verifier(target, link, VerifierSettings.defaults("stories260K", 512).withTreeBranches(branches)
-                .withPipelinedDrafts(pipelined).withDraftTimeout(Duration.ofSeconds(10)), CostCurve.of(1.0, Map.of(1, 1.0, 2, 1.1, 4, 1.3, 8, 1.6)), true);
+                .withPipelinedDrafts(pipelined).withDraftTimeout(Duration.ofSeconds(10)), VerifierFixture.FIXED_COST, true);
         SpeculationPolicy policy = k == 0 ? SpeculationPolicy.off() : SpeculationPolicy.fixed(k).withDrafter(drafter).withPipelining(pipelined);
         String tieId = "tie-" + tie.prompt() + "-" + condition;
         String suffix = "-" + tie.prompt() + "-" + condition;

@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  */
 final class VerifierFixture implements AutoCloseable {
 
+    /** A fixed cost curve, so tests do not spend start-up measuring one (and AUTO decides the same way every run). */
+    static final CostCurve FIXED_COST = CostCurve.of(1.0, java.util.Map.of(1, 1.0, 2, 1.1, 4, 1.3, 8, 1.6));
     static final Path SHARED = Path.of(System.getProperty("speculum.shared.dir", "../../shared"));
     private static final Pattern PROMPT = Pattern.compile("\"prompt\": \"((?:[^\"\\\\]|\\\\.)*)\"");
 
@@ -44,7 +46,7 @@ final class VerifierFixture implements AutoCloseable {
      */
     SpeculativeVerifier verifier(Model target, InProcessLink link, VerifierSettings settings, CostCurve cost, boolean deterministic) {
         int cells = settings.sequenceContext() * settings.maxSessions();
-        InferenceEngine engine = new InferenceEngine(target, ContextOptions.defaults(deterministic ? cells + cells / 4 : cells)
+        InferenceEngine engine = new InferenceEngine(target, ContextOptions.defaults(ContextOptions.cellsFor(cells, deterministic))
                 .withMaxSequences(settings.engineSequences()).withBatchSize(64).withBatchInvariance(true).withDeterminism(deterministic),
                 EngineOptions.named("verifier"));
         opened.add(engine);
