@@ -464,7 +464,10 @@ public final class InferenceContext implements AutoCloseable {
         checkUsable();
         checkSequence(sequence);
         if (ordered != null) {
-            if (to >= 0 && to < nextPosition[sequence] && to > Math.max(0, from)) {
+            if (to >= 0 && to <= Math.max(0, from)) {
+                return true; // an empty range, as llama.cpp takes it
+            }
+            if (to >= 0 && to < nextPosition[sequence]) {
                 throw new LlamaException(Code.UNSUPPORTED, "A deterministic context removes only the tail of a sequence, not ["
                         + from + ", " + to + ") of " + nextPosition[sequence] + " positions");
             }

@@ -100,6 +100,7 @@ class DeterministicDecodingTest {
                     .hasMessageContaining("expects position " + prompt.length);
             assertThatThrownBy(() -> context.removeRange(0, 2, 4)).isInstanceOf(LlamaException.class)
                     .hasMessageContaining("only the tail");
+            assertThat(context.removeRange(0, 5, 3)).as("an empty range").isTrue();
             assertThatThrownBy(() -> context.copySequence(0, 1, 3, -1)).isInstanceOf(LlamaException.class)
                     .hasMessageContaining("gap");
             assertThat(context.deterministic()).isTrue();
