@@ -47,18 +47,8 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true)
     Path out;
 
-    @Option(names = "--decision-lengths", split = ",", defaultValue = "128,256",
-            description = "lengths whose settings choose the decision method on continuations data (default ${DEFAULT-VALUE})")
-    List<Integer> decisionLengths;
-
-    @Option(names = "--decision-settings", split = ",",
-            description = "settings (generator/decoding, or a generator for all its decodings) that choose the decision method (default: every one in the data)")
-    List<String> decisionSettings;
-
-    private boolean decides(io.speculum.detector.data.SettingEvaluation.Setting s) {
-        return decisionLengths.contains(s.length())
-                && (decisionSettings == null || decisionSettings.stream().anyMatch(g -> s.machine().equals(g) || s.machine().startsWith(g + "/")));
-    }
+    @Mixin
+    DecisionOptions decision = new DecisionOptions();
 
     @Override
     public Integer call() {
@@ -94,7 +84,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         List<String> names = methods.availableNames();
         List<SettingEvaluation.Scored> scored = SettingEvaluation.score(methods, names, calibrate, EvaluationTable.evidence(scorer, calibrate));
         Map<String, SettingEvaluation.Row> worst = SettingEvaluation.worst(SettingEvaluation.rows(names, scored, fpr, null),
-                this::decides);
+                decision::decides);
         String best = null;
         for (SettingEvaluation.Row r : worst.values()) {
             console.printf("%-24s worst AUROC %.4f (%s) on the calibrate split%n", r.method(), r.auroc(), r.setting().label());
@@ -104,7 +94,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         }
         Calibration calibration = new Calibration(loaded.observers().fingerprint().value(), loaded.observers().name(),
                 texts.getFileName() + " (calibrate split, " + calibrate.size() + " texts; thresholds per length; decision: best worst-setting AUROC at lengths "
-                        + decisionLengths + (decisionSettings == null ? "" : " of " + decisionSettings) + ")", best, SettingEvaluation.calibrate(names, scored, fpr));
+                        + decision.describe() + ")", best, SettingEvaluation.calibrate(names, scored, fpr));
         DetectorFiles.write(out, calibration);
         console.printf("decision method %s; wrote %s%n", best, out);
         return 0;

@@ -54,18 +54,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--calibration", description = "thresholds to check (continuations data); default: fitted on the calibrate split in this run")
     Path calibrationFile;
 
-    @Option(names = "--decision-lengths", split = ",", defaultValue = "128,256",
-            description = "lengths of the worst setting that chooses the decision (continuations data; default ${DEFAULT-VALUE})")
-    List<Integer> decisionLengths;
-
-    @Option(names = "--decision-settings", split = ",",
-            description = "settings (generator/decoding, or a generator for all its decodings) that choose the decision method (default: every one in the data)")
-    List<String> decisionSettings;
-
-    private boolean decides(io.speculum.detector.data.SettingEvaluation.Setting s) {
-        return decisionLengths.contains(s.length())
-                && (decisionSettings == null || decisionSettings.stream().anyMatch(g -> s.machine().equals(g) || s.machine().startsWith(g + "/")));
-    }
+    @Mixin
+    DecisionOptions decision = new DecisionOptions();
 
     @Option(names = "--throughput", defaultValue = "true", negatable = true, description = "measure scoring vs prefill throughput")
     boolean measureThroughput;
@@ -126,11 +116,11 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
             List<SettingEvaluation.Scored> fitted = SettingEvaluation.score(methods, names, calibrate, EvaluationTable.evidence(scorer, calibrate));
             Map<String, SettingEvaluation.Row> worstThere = SettingEvaluation.worst(SettingEvaluation.rows(names, fitted, fpr, null),
-                    this::decides);
-            String decision = worstThere.values().stream().max(java.util.Comparator.comparingDouble(SettingEvaluation.Row::auroc))
+                    decision::decides);
+            String decisionMethod = worstThere.values().stream().max(java.util.Comparator.comparingDouble(SettingEvaluation.Row::auroc))
                     .orElseThrow().method();
             calibration = new Calibration(loaded.observers().fingerprint().value(), loaded.observers().name(),
-                    "calibrate split of " + texts.getFileName(), decision, SettingEvaluation.calibrate(names, fitted, fpr));
+                    "calibrate split of " + texts.getFileName(), decisionMethod, SettingEvaluation.calibrate(names, fitted, fpr));
         }
         List<SettingEvaluation.Scored> scored = SettingEvaluation.score(methods, names, evaluate, EvaluationTable.evidence(scorer, evaluate));
         List<SettingEvaluation.Row> rows = SettingEvaluation.rows(names, scored, fpr, calibration);
@@ -154,8 +144,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
         }
         console.printf("%nWorst setting per method (lowest AUROC; lengths %s | all lengths):%n| method | worst at %s | AUROC | worst overall | AUROC | highest realised FPR |%n"
-                + "| --- | --- | --- | --- | --- | --- |%n", decisionLengths, decisionLengths);
-        Map<String, SettingEvaluation.Row> worstShipped = SettingEvaluation.worst(rows, this::decides);
+                + "| --- | --- | --- | --- | --- | --- |%n", decision.lengths, decision.lengths);
+        Map<String, SettingEvaluation.Row> worstShipped = SettingEvaluation.worst(rows, decision::decides);
         Map<String, SettingEvaluation.Row> worstAll = SettingEvaluation.worst(rows, s -> true);
         for (String name : names) {
             SettingEvaluation.Row a = worstShipped.get(name);
