@@ -242,11 +242,18 @@ public final class SpeculativeDecodingBenchmark {
             int[] bytes = kafka.meanDraftMessageBytes();
             int payload = Math.max(64, (bytes[0] + bytes[1]) / 2);
             double[] pingPong = kafka.pingPong(settings.quick() ? 100 : 500, payload);
+            // a round exchanges its messages once, after ~a decode of idling: the floor for that pattern
+            double[] perRound = kafka.pingPong(100, payload, SpeculativeDecodingBenchmark::roundPause);
+            double[] springPerRound = kafka.springPingPong(100, payload, SpeculativeDecodingBenchmark::roundPause);
             printHops(runs, pingPong, payload, bytes);
+            System.out.printf("  %-44s median %6.2f  p99 %6.2f%n", "the same, once per 100 ms (a round's pattern)",
+                    Stats.percentile(perRound, 0.5), Stats.percentile(perRound, 0.99));
+            System.out.printf("  %-44s median %6.2f  p99 %6.2f%n", "the same through the services' Spring beans",
+                    Stats.percentile(springPerRound, 0.5), Stats.percentile(springPerRound, 0.99));
             double[] ack = kafka.draftRequestAckMillis();
             System.out.printf("  broker acknowledgement of a draft request (the verifier's producer, all rounds so far): p50 %.2f ms, p99 %.2f ms%n",
                     ack[0], ack[1]);
-            new Goals(settings, cost, runs, rates, waves, pingPong).print();
+            new Goals(settings, cost, runs, rates, waves, pingPong, perRound).print();
         }
     }
 
@@ -371,6 +378,14 @@ public final class SpeculativeDecodingBenchmark {
 
     static final String NO_DRAFTS = "verifier without drafts (over Kafka)";
     static final String KAFKA_AUTO = "ours, over Kafka, AUTO policy";
+
+    private static void roundPause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 
     private static void printHops(Map<String, List<Generation>> runs, double[] pingPong, int payload, int[] bytes) {
         System.out.printf("%n5. drafter hop per drafted round (the verifier's wait for a draft, drafting included), ms, from section 3%n");
