@@ -49,6 +49,7 @@ final class KafkaSpeculation implements AutoCloseable {
     private final ConfigurableApplicationContext verifierApp;
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> consumer;
+    private final HopSpy spy;
 
     /**
      * @param drafterName the name the drafter-service serves its model drafter under (requests ask for it)
@@ -86,6 +87,12 @@ final class KafkaSpeculation implements AutoCloseable {
         while (consumer.assignment().isEmpty()) {
             consumer.poll(Duration.ofMillis(50));
         }
+        spy = new HopSpy(bootstrap);
+    }
+
+    /** A bare consumer's view of the hop's two legs (see {@link HopSpy}). */
+    HopSpy spy() {
+        return spy;
     }
 
     /** Requests sent before a listener owns its partitions wait for the group to settle, and drafts time out. */
@@ -264,6 +271,7 @@ final class KafkaSpeculation implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        spy.close();
         consumer.close();
         producer.close();
         verifierApp.close();

@@ -236,6 +236,9 @@ public final class SpeculativeDecodingBenchmark {
                 System.out.printf("  rounds without a draft in time (verifier's draft timeout), over Kafka: %d; rounds that verified a "
                         + "pre-draft (pipelined): %d%n", kafka.draftTimeouts() - kafkaTimeouts, kafka.pipelinedRounds());
             }
+            // section 3's rounds only (the concurrency waves come next)
+            double[] spyRequests = kafka.spy().requestMillis();
+            double[] spyProposals = kafka.spy().proposalMillis();
             Map<String, Double> rates = new LinkedHashMap<>();
             runs.forEach((variant, generations) -> rates.put(variant, Stats.median(generations, Generation::tokensPerSecond)));
             Map<Integer, Map<String, Double>> waves = concurrency(settings, prompts, inProcess, kafka, pipelined, rates);
@@ -250,6 +253,10 @@ public final class SpeculativeDecodingBenchmark {
                     Stats.percentile(perRound, 0.5), Stats.percentile(perRound, 0.99));
             System.out.printf("  %-44s median %6.2f  p99 %6.2f%n", "the same through the services' Spring beans",
                     Stats.percentile(springPerRound, 0.5), Stats.percentile(springPerRound, 0.99));
+            System.out.printf("  a bare consumer in the verifier's JVM reads (section 3's Kafka variants, ms p50 / p99): draft requests %.2f / %.2f "
+                    + "after the verifier's stamp (%d), proposals %.2f / %.2f after the drafter's (%d)%n",
+                    Stats.percentile(spyRequests, 0.5), Stats.percentile(spyRequests, 0.99), spyRequests.length,
+                    Stats.percentile(spyProposals, 0.5), Stats.percentile(spyProposals, 0.99), spyProposals.length);
             double[] ack = kafka.draftRequestAckMillis();
             System.out.printf("  broker acknowledgement of a draft request (the verifier's producer, all rounds so far): p50 %.2f ms, p99 %.2f ms%n",
                     ack[0], ack[1]);
