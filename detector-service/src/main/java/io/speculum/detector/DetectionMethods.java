@@ -7,6 +7,7 @@ import io.speculum.detector.scoring.DcPdd;
 import io.speculum.detector.scoring.FastDetectGpt;
 import io.speculum.detector.scoring.LearnedDetector;
 import io.speculum.detector.scoring.LearnedWeights;
+import io.speculum.detector.scoring.OpeningScan;
 import io.speculum.detector.scoring.MeanEntropy;
 import io.speculum.detector.scoring.MeanLogLikelihood;
 import io.speculum.detector.scoring.MeanLogRank;
@@ -28,7 +29,8 @@ public final class DetectionMethods {
 
     /** Every method name, in the order replies list them by default. */
     public static final List<String> ALL = List.of(MeanLogLikelihood.NAME, MeanLogRank.NAME, MeanEntropy.NAME, MinKProb.NAME,
-            MinKPlusPlus.NAME, FastDetectGpt.NAME, FastDetectGpt.SAMPLING_NAME, Binoculars.NAME, DcPdd.NAME, LearnedDetector.NAME, CombinedDetector.NAME);
+            MinKPlusPlus.NAME, FastDetectGpt.NAME, FastDetectGpt.SAMPLING_NAME, Binoculars.NAME, DcPdd.NAME, LearnedDetector.NAME, CombinedDetector.NAME,
+            OpeningScan.nameOf(FastDetectGpt.NAME), OpeningScan.nameOf(Binoculars.NAME));
 
     private final Map<String, TextScore> available = new LinkedHashMap<>();
     private final Map<String, String> unavailable = new LinkedHashMap<>();
@@ -70,6 +72,8 @@ public final class DetectionMethods {
         } else {
             unavailable.put(CombinedDetector.NAME, "no combined detector is configured (speculum.detector.combined)");
         }
+        add(new OpeningScan(FastDetectGpt.whiteBox()));
+        add(new OpeningScan(new Binoculars()));
     }
 
     private void add(TextScore method) {
