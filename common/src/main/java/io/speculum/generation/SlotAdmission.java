@@ -6,15 +6,17 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Who gets one of a fixed number of sessions (KV sequences): a request starts when one is free, waits in a bounded
- * FIFO queue otherwise, and is refused when the queue is full. Request ids that are running, waiting or recently
- * finished are duplicates (replays after at-least-once delivery) and are dropped. Thread-safe.
+ * Who gets one of a fixed number of slots (a slot is a KV sequence; the generation on it is a
+ * {@link GenerationSession}): a request starts when one is free, waits in a bounded FIFO queue otherwise, and is
+ * refused when the queue is full. Request ids that are running, waiting or recently finished are duplicates (replays
+ * after at-least-once delivery) and are dropped. Thread-safe.
  */
-public final class SessionAdmission {
+public final class SlotAdmission {
 
     /** What happens to a request. */
     public sealed interface Decision {
@@ -32,12 +34,12 @@ public final class SessionAdmission {
     public record Duplicate() implements Decision {
     }
 
-    /** Every session busy and the queue full: refuse it (it is remembered as finished). */
-    public record Overloaded(int sessions, int waiting) implements Decision {
+    /** Every slot busy and the queue full: refuse it (it is remembered as finished). */
+    public record Overloaded(int slots, int waiting) implements Decision {
 
         /** The client's message, naming what is full (e.g. "verifier"). */
         public String message(String server) {
-            return "The " + server + " is serving " + sessions + " generations with " + waiting + " waiting; retry later";
+            return "The " + server + " is serving " + slots + " generations with " + waiting + " waiting; retry later";
         }
     }
 
@@ -45,20 +47,20 @@ public final class SessionAdmission {
     public record Handover(GenerateRequest request, int slot) {
     }
 
-    private final int sessions;
+    private final int slots;
     private final int maxWaiting;
     private final Deque<Integer> freeSlots = new ArrayDeque<>();
     private final Deque<GenerateRequest> waiting = new ArrayDeque<>();
     private final Set<String> running = new HashSet<>();
     private final Map<String, Boolean> finished;
 
-    public SessionAdmission(int sessions, int maxWaiting, int finishedMemory) {
-        if (sessions < 1 || maxWaiting < 0 || finishedMemory < 1) {
-            throw new IllegalArgumentException("sessions >= 1, maxWaiting >= 0 and finishedMemory >= 1 required");
+    public SlotAdmission(int slots, int maxWaiting, int finishedMemory) {
+        if (slots < 1 || maxWaiting < 0 || finishedMemory < 1) {
+            throw new IllegalArgumentException("slots >= 1, maxWaiting >= 0 and finishedMemory >= 1 required");
         }
-        this.sessions = sessions;
+        this.slots = slots;
         this.maxWaiting = maxWaiting;
-        for (int slot = 0; slot < sessions; slot++) {
+        for (int slot = 0; slot < slots; slot++) {
             freeSlots.addLast(slot);
         }
         this.finished = new LinkedHashMap<>(16, 0.75f, false) {
@@ -81,13 +83,13 @@ public final class SessionAdmission {
         }
         if (waiting.size() >= maxWaiting) {
             finished.put(id, Boolean.TRUE);
-            return new Overloaded(sessions, waiting.size());
+            return new Overloaded(slots, waiting.size());
         }
         waiting.addLast(request);
         return new Queued(waiting.size());
     }
 
-    /** Marks a request that ended without ever taking a session (refused after checks) as finished. */
+    /** Marks a request that ended without ever taking a slot (refused after checks) as finished. */
     public synchronized void refused(String requestId) {
         finished.put(requestId, Boolean.TRUE);
     }
@@ -122,8 +124,8 @@ public final class SessionAdmission {
     }
 
     /** Empties the queue (at shutdown); the requests are remembered as finished. */
-    public synchronized java.util.List<GenerateRequest> drainWaiting() {
-        java.util.List<GenerateRequest> drained = java.util.List.copyOf(waiting);
+    public synchronized List<GenerateRequest> drainWaiting() {
+        List<GenerateRequest> drained = List.copyOf(waiting);
         waiting.clear();
         drained.forEach(r -> finished.put(r.requestId(), Boolean.TRUE));
         return drained;
