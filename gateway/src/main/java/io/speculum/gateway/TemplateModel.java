@@ -16,7 +16,7 @@ public class TemplateModel implements DisposableBean {
 
     private final Model model;
 
-    TemplateModel(GatewayProperties properties) {
+    public TemplateModel(GatewayProperties properties) {
         if (properties.templateModel() == null) {
             this.model = null;
             return;
