@@ -14,7 +14,7 @@ import org.springframework.stereotype.Component;
 @Component
 class ApiKeyRateLimits {
 
-    static final String RATE_LIMIT_CONFIG = "per-api-key";
+    private static final String RATE_LIMIT_CONFIG = "per-api-key";
 
     private final RateLimiterRegistry rateLimiters;
 
