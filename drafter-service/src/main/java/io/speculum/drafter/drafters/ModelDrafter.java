@@ -1,4 +1,4 @@
-package io.speculum.drafter;
+package io.speculum.drafter.drafters;
 
 import io.speculum.llama.DecodeBatch;
 import io.speculum.llama.InferenceContext;

@@ -1,4 +1,4 @@
-package io.speculum.drafter;
+package io.speculum.drafter.drafters;
 
 import io.speculum.protocol.DraftRequest;
 import java.util.Arrays;

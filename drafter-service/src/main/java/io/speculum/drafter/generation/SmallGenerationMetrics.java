@@ -1,4 +1,4 @@
-package io.speculum.drafter;
+package io.speculum.drafter.generation;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

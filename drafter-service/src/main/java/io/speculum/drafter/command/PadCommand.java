@@ -1,4 +1,4 @@
-package io.speculum.drafter;
+package io.speculum.drafter.command;
 
 import io.speculum.llama.CostPadder;
 import io.speculum.llama.CostPadding;

@@ -1,4 +1,4 @@
-package io.speculum.drafter;
+package io.speculum.drafter.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.speculum.drafter;
+package io.speculum.drafter.generation;
 
 import io.speculum.protocol.CancelRequest;
 import io.speculum.protocol.GenerateRequest;

@@ -1,4 +1,4 @@
-package io.speculum.drafter;
+package io.speculum.drafter.generation;
 
 /**
  * Limits of small-model generation.

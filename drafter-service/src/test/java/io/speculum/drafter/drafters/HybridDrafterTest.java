@@ -1,4 +1,4 @@
-package io.speculum.drafter;
+package io.speculum.drafter.drafters;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

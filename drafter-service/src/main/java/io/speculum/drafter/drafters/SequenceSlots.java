@@ -1,4 +1,4 @@
-package io.speculum.drafter;
+package io.speculum.drafter.drafters;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

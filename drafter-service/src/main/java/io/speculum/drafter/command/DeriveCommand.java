@@ -1,4 +1,4 @@
-package io.speculum.drafter;
+package io.speculum.drafter.command;
 
 import io.speculum.llama.DerivedDrafter;
 import io.speculum.llama.DrafterDerivation;

@@ -1,4 +1,4 @@
-package io.speculum.drafter;
+package io.speculum.drafter.generation;
 
 import io.speculum.protocol.GenerationEvent;
 
