@@ -1,9 +1,9 @@
 package io.speculum.bench;
 
-import io.speculum.drafter.HybridDrafter;
-import io.speculum.drafter.NGramDrafter;
-import io.speculum.drafter.RecyclingDrafter;
-import io.speculum.drafter.SuccessorTable;
+import io.speculum.drafter.drafters.HybridDrafter;
+import io.speculum.drafter.drafters.NGramDrafter;
+import io.speculum.drafter.drafters.RecyclingDrafter;
+import io.speculum.drafter.drafters.SuccessorTable;
 import io.speculum.llama.WeightFormat;
 import java.util.List;
 

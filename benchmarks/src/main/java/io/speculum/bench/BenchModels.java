@@ -1,7 +1,7 @@
 package io.speculum.bench;
 
-import io.speculum.drafter.Drafter;
-import io.speculum.drafter.ModelDrafter;
+import io.speculum.drafter.drafters.Drafter;
+import io.speculum.drafter.drafters.ModelDrafter;
 import io.speculum.llama.ContextOptions;
 import io.speculum.llama.DrafterDerivation;
 import io.speculum.llama.DrafterDeriver;

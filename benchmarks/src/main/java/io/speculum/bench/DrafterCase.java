@@ -1,6 +1,6 @@
 package io.speculum.bench;
 
-import io.speculum.drafter.Drafter;
+import io.speculum.drafter.drafters.Drafter;
 import io.speculum.llama.WeightFormat;
 
 /**

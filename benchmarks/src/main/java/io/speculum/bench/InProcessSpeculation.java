@@ -1,7 +1,7 @@
 package io.speculum.bench;
 
 import io.speculum.drafter.DraftService;
-import io.speculum.drafter.Drafter;
+import io.speculum.drafter.drafters.Drafter;
 import io.speculum.llama.ContextOptions;
 import io.speculum.llama.EngineOptions;
 import io.speculum.llama.InferenceEngine;

@@ -1,6 +1,6 @@
 package io.speculum.bench;
 
-import io.speculum.drafter.Drafter;
+import io.speculum.drafter.drafters.Drafter;
 import io.speculum.llama.CostPadder;
 import io.speculum.llama.CostPadding;
 import io.speculum.llama.EngineStatistics;

@@ -69,16 +69,6 @@ class ErrorPathsTest {
         assertCode(() -> Model.load(corrupt), Code.MODEL_INVALID, "could not load");
     }
 
-    @Test
-    void vocabularyOnlyFileLoadedAsAModel(@TempDir Path dir) {
-        Path vocab = dir.resolve("vocab.gguf");
-        GgufFiles.writeVocabularyOnly(TestModels.model(TestModels.STORIES_260K), vocab);
-        assertCode(() -> Model.load(vocab), Code.MODEL_INVALID, "could not load");
-        try (Model vocabOnly = Model.load(ModelOptions.vocabularyOnly(vocab))) {
-            assertThat(vocabOnly.vocabulary().tokenize("Once upon a time")).hasSizeGreaterThan(1);
-        }
-    }
-
     // ---- contexts and batches ---------------------------------------------------------------------------------
 
     @Test

@@ -1,7 +1,10 @@
 package io.speculum.math;
 
+import static io.speculum.math.ToyModel.DRAFTER;
+import static io.speculum.math.ToyModel.TARGET;
+import static io.speculum.math.ToyModel.VOCABULARY;
+import static io.speculum.math.ToyModel.append;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,58 +20,20 @@ import org.junit.jupiter.api.Test;
  */
 class ChainVerificationTest {
 
-    private static final int VOCABULARY = 3;
     private static final int K = 3;
-
-    /** A deterministic toy model: a distribution over {0,1,2} for every prefix, sharp or flat depending on salt. */
-    private record ToyModel(int salt, boolean sparse) {
-        SparseDistribution next(List<Integer> prefix) {
-            long h = salt * 0x9E3779B97F4A7C15L;
-            for (int t : prefix) {
-                h = (h ^ t) * 0xBF58476D1CE4E5B9L;
-                h ^= h >>> 29;
-            }
-            double[] w = new double[VOCABULARY];
-            double total = 0;
-            for (int i = 0; i < VOCABULARY; i++) {
-                h = (h ^ i) * 0x94D049BB133111EBL;
-                h ^= h >>> 31;
-                w[i] = sparse && i == (int) Math.floorMod(h, 5) ? 0 : 0.05 + (h >>> 11) / (double) (1L << 53);
-                total += w[i];
-            }
-            List<Integer> ids = new ArrayList<>();
-            List<Float> probs = new ArrayList<>();
-            for (int i = 0; i < VOCABULARY; i++) {
-                if (w[i] > 0) {
-                    ids.add(i);
-                    probs.add((float) (w[i] / total));
-                }
-            }
-            float sum = 0;
-            for (float f : probs) {
-                sum += f;
-            }
-            probs.set(probs.size() - 1, probs.getLast() + (1 - sum));
-            return new SparseDistribution(ids.stream().mapToInt(Integer::intValue).toArray(),
-                    toArray(probs));
-        }
-    }
-
-    private static final ToyModel TARGET = new ToyModel(1, false);
-    private static final ToyModel DRAFTER = new ToyModel(2, true);
 
     @Test
     void enumeratedJointLawOfARoundEqualsTheTargetsForSampledProposals() {
         Map<List<Integer>, Double> round = new HashMap<>();
         enumerateRound(new ArrayList<>(), 1.0, round, false);
-        assertEqualsTargetLaw(round);
+        TARGET.assertSameLaw(round, K + 1);
     }
 
     @Test
     void enumeratedJointLawOfARoundEqualsTheTargetsForPointMassProposals() {
         Map<List<Integer>, Double> round = new HashMap<>();
         enumerateRound(new ArrayList<>(), 1.0, round, true);
-        assertEqualsTargetLaw(round);
+        TARGET.assertSameLaw(round, K + 1);
     }
 
     @Test
@@ -80,7 +45,7 @@ class ChainVerificationTest {
             counts.merge(out, 1, Integer::sum);
         }
         Map<List<Integer>, Double> expected = new HashMap<>();
-        targetLaw(new ArrayList<>(), 1.0, expected);
+        TARGET.extend(new ArrayList<>(), 1.0, expected, K + 1);
         List<List<Integer>> keys = new ArrayList<>(expected.keySet());
         double[] e = new double[keys.size()];
         long[] o = new long[keys.size()];
@@ -151,7 +116,7 @@ class ChainVerificationTest {
     /** Exact law of one round's output (drafts from DRAFTER or its argmax), extended with target-only sampling. */
     private static void enumerateRound(List<Integer> emitted, double mass, Map<List<Integer>, Double> law, boolean pointMass) {
         if (emitted.size() == K) { // bonus token
-            extendWithTarget(emitted, mass, law);
+            TARGET.extend(emitted, mass, law, K + 1);
             return;
         }
         SparseDistribution p = TARGET.next(emitted);
@@ -163,7 +128,7 @@ class ChainVerificationTest {
                 if (p.idAt(i) == d) {
                     enumerateRound(next, mass * p.probAt(i), law, true);
                 } else {
-                    extendWithTarget(next, mass * p.probAt(i), law);
+                    TARGET.extend(next, mass * p.probAt(i), law, K + 1);
                 }
             }
             return;
@@ -178,50 +143,9 @@ class ChainVerificationTest {
             if (accept < 1) {
                 assertThat(residual).isNotNull();
                 for (int r = 0; r < residual.size(); r++) {
-                    extendWithTarget(append(emitted, residual.idAt(r)), mass * q.probAt(i) * (1 - accept) * residual.probAt(r), law);
+                    TARGET.extend(append(emitted, residual.idAt(r)), mass * q.probAt(i) * (1 - accept) * residual.probAt(r), law, K + 1);
                 }
             }
         }
-    }
-
-    private static void extendWithTarget(List<Integer> prefix, double mass, Map<List<Integer>, Double> law) {
-        if (prefix.size() == K + 1) {
-            law.merge(prefix, mass, Double::sum);
-            return;
-        }
-        SparseDistribution p = TARGET.next(prefix);
-        for (int i = 0; i < p.size(); i++) {
-            extendWithTarget(append(prefix, p.idAt(i)), mass * p.probAt(i), law);
-        }
-    }
-
-    private static void targetLaw(List<Integer> prefix, double mass, Map<List<Integer>, Double> law) {
-        extendWithTarget(prefix, mass, law);
-    }
-
-    private static void assertEqualsTargetLaw(Map<List<Integer>, Double> round) {
-        Map<List<Integer>, Double> target = new HashMap<>();
-        targetLaw(new ArrayList<>(), 1.0, target);
-        assertThat(round.keySet()).isSubsetOf(target.keySet());
-        double total = 0;
-        for (var e : target.entrySet()) {
-            assertThat(round.getOrDefault(e.getKey(), 0.0)).as("P%s", e.getKey()).isCloseTo(e.getValue(), within(1e-5));
-            total += round.getOrDefault(e.getKey(), 0.0);
-        }
-        assertThat(total).isCloseTo(1.0, within(1e-5));
-    }
-
-    private static List<Integer> append(List<Integer> prefix, int token) {
-        List<Integer> out = new ArrayList<>(prefix);
-        out.add(token);
-        return out;
-    }
-
-    private static float[] toArray(List<Float> values) {
-        float[] out = new float[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i);
-        }
-        return out;
     }
 }

@@ -1,5 +1,8 @@
 package io.speculum.math;
 
+import static io.speculum.math.ToyModel.DRAFTER;
+import static io.speculum.math.ToyModel.TARGET;
+import static io.speculum.math.ToyModel.append;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -19,54 +22,13 @@ import org.junit.jupiter.api.Test;
  */
 class TreeVerificationTest {
 
-    private static final int VOCABULARY = 3;
-
-    /** A deterministic toy model: a distribution over {0,1,2} for every prefix. */
-    private record ToyModel(int salt, boolean sparse) {
-        SparseDistribution next(List<Integer> prefix) {
-            long h = salt * 0x9E3779B97F4A7C15L;
-            for (int t : prefix) {
-                h = (h ^ t) * 0xBF58476D1CE4E5B9L;
-                h ^= h >>> 29;
-            }
-            double[] w = new double[VOCABULARY];
-            double total = 0;
-            for (int i = 0; i < VOCABULARY; i++) {
-                h = (h ^ i) * 0x94D049BB133111EBL;
-                h ^= h >>> 31;
-                w[i] = sparse && i == (int) Math.floorMod(h, 5) ? 0 : 0.05 + (h >>> 11) / (double) (1L << 53);
-                total += w[i];
-            }
-            List<Integer> ids = new ArrayList<>();
-            List<Float> probs = new ArrayList<>();
-            for (int i = 0; i < VOCABULARY; i++) {
-                if (w[i] > 0) {
-                    ids.add(i);
-                    probs.add((float) (w[i] / total));
-                }
-            }
-            float sum = 0;
-            for (float f : probs) {
-                sum += f;
-            }
-            probs.set(probs.size() - 1, probs.getLast() + (1 - sum));
-            float[] p = new float[probs.size()];
-            for (int i = 0; i < p.length; i++) {
-                p[i] = probs.get(i);
-            }
-            return new SparseDistribution(ids.stream().mapToInt(Integer::intValue).toArray(), p);
-        }
-    }
-
-    private static final ToyModel TARGET = new ToyModel(1, false);
-    private static final ToyModel DRAFTER = new ToyModel(2, true);
 
     @Test
     void enumeratedJointLawOfASampledTreeEqualsTheTargets() {
         for (int[] widths : new int[][] {{2, 2}, {3, 1}, {1, 3}, {2, 2, 2}}) {
             Map<List<Integer>, Double> law = new HashMap<>();
             enumerateTree(new ArrayList<>(), 1.0, widths, 0, law);
-            assertEqualsTargetLaw(law, widths.length + 1);
+            TARGET.assertSameLaw(law, widths.length + 1);
         }
     }
 
@@ -195,7 +157,7 @@ class TreeVerificationTest {
     /** Exact law: at depth d every draw of widths[d] candidates from q, each outcome of the position's verdict. */
     private static void enumerateTree(List<Integer> emitted, double mass, int[] widths, int depth, Map<List<Integer>, Double> law) {
         if (depth == widths.length) { // a leaf: the bonus token
-            extendWithTarget(emitted, mass, law, widths.length + 1);
+            TARGET.extend(emitted, mass, law, widths.length + 1);
             return;
         }
         SparseDistribution p = TARGET.next(emitted);
@@ -210,7 +172,7 @@ class TreeVerificationTest {
                 if (o.accepted() >= 0) {
                     enumerateTree(next, mass * drawMass * o.probability(), widths, depth + 1, law);
                 } else {
-                    extendWithTarget(next, mass * drawMass * o.probability(), law, widths.length + 1);
+                    TARGET.extend(next, mass * drawMass * o.probability(), law, widths.length + 1);
                 }
             }
         }
@@ -258,29 +220,6 @@ class TreeVerificationTest {
         return out;
     }
 
-    private static void extendWithTarget(List<Integer> prefix, double mass, Map<List<Integer>, Double> law, int length) {
-        if (prefix.size() == length) {
-            law.merge(prefix, mass, Double::sum);
-            return;
-        }
-        SparseDistribution p = TARGET.next(prefix);
-        for (int i = 0; i < p.size(); i++) {
-            extendWithTarget(append(prefix, p.idAt(i)), mass * p.probAt(i), law, length);
-        }
-    }
-
-    private static void assertEqualsTargetLaw(Map<List<Integer>, Double> round, int length) {
-        Map<List<Integer>, Double> target = new HashMap<>();
-        extendWithTarget(new ArrayList<>(), 1.0, target, length);
-        assertThat(round.keySet()).isSubsetOf(target.keySet());
-        double total = 0;
-        for (var e : target.entrySet()) {
-            assertThat(round.getOrDefault(e.getKey(), 0.0)).as("P%s", e.getKey()).isCloseTo(e.getValue(), within(1e-5));
-            total += round.getOrDefault(e.getKey(), 0.0);
-        }
-        assertThat(total).isCloseTo(1.0, within(1e-5));
-    }
-
     // ---- trees -----------------------------------------------------------------------------------------------
 
     private static int[] drawn(List<Integer> prefix, int n, long seed) {
@@ -314,12 +253,6 @@ class TreeVerificationTest {
         for (int i = 0; i < n; i++) {
             out.add(draft[i]);
         }
-        return out;
-    }
-
-    private static List<Integer> append(List<Integer> prefix, int token) {
-        List<Integer> out = new ArrayList<>(prefix);
-        out.add(token);
         return out;
     }
 }

@@ -1,5 +1,7 @@
 package io.speculum.drafter;
 
+import io.speculum.drafter.drafters.Draft;
+import io.speculum.drafter.drafters.Drafter;
 import io.speculum.protocol.DraftProposal;
 import io.speculum.math.SparseDistribution;
 import io.speculum.protocol.DraftTiming;

@@ -1,5 +1,7 @@
 package io.speculum.drafter;
 
+import io.speculum.drafter.command.DeriveCommand;
+import io.speculum.drafter.command.PadCommand;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;

@@ -57,7 +57,7 @@ public record DrafterProperties(
     }
 
     /** The name small-model generation requests must use. */
-    String servedModelName() {
+    public String servedModelName() {
         if (!generation.modelName().isBlank()) {
             return generation.modelName();
         }

@@ -2,16 +2,14 @@ package io.speculum.drafter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.speculum.llama.Model;
-import io.speculum.llama.ModelOptions;
 import io.speculum.protocol.Topics;
 import io.speculum.math.SamplingParams;
 import io.speculum.protocol.GenerateRequest;
 import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.ProtocolCodec;
 import io.speculum.protocol.ProtocolError;
+import io.speculum.service.ApplicationChecks;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,8 +26,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.clients.admin.AdminClient;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -37,8 +33,6 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
-import org.springframework.web.client.RestClient;
-import tools.jackson.databind.JsonNode;
 
 /** The drafter-service starts against a real (in-process KRaft) broker with its real model, and says so over HTTP. */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "spring.config.name=" + DrafterApplication.CONFIG_NAME)
@@ -53,24 +47,8 @@ class DrafterApplicationTest {
 
     @Test
     void startsWithItsModelAndBrokerAndReportsThemHealthy() throws Exception {
-        JsonNode health = RestClient.create("http://localhost:" + port).get().uri("/actuator/health")
-                .retrieve().body(JsonNode.class);
-
-        assertThat(health.path("status").asString()).isEqualTo("UP");
-        assertThat(health.at("/components/kafka/status").asString()).isEqualTo("UP");
-        JsonNode model = health.at("/components/models/details/drafter");
-        assertThat(model.path("architecture").asString()).isEqualTo("llama");
-        Path path = Path.of(System.getProperty("speculum.shared.dir"), "models", "stories260K.gguf");
-        try (Model vocabulary = Model.load(ModelOptions.vocabularyOnly(path))) {
-            assertThat(model.path("vocabularyFingerprint").asString())
-                    .isEqualTo(vocabulary.vocabulary().fingerprint().value());
-            assertThat(model.path("vocabularySize").asInt()).isEqualTo(vocabulary.metadata().vocabularySize());
-        }
-        try (AdminClient admin = AdminClient.create(
-                Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()))) {
-            assertThat(admin.listTopics().names().get())
-                    .contains(Topics.GENERATE, Topics.DRAFT, Topics.VERIFY, Topics.SMALL_GENERATE, Topics.DEAD_LETTER);
-        }
+        ApplicationChecks.assertHealthyWithModel(port, "drafter", ApplicationChecks.sharedModel("stories260K.gguf"));
+        ApplicationChecks.assertTopicsExist(broker, Topics.GENERATE, Topics.DRAFT, Topics.VERIFY, Topics.SMALL_GENERATE, Topics.DEAD_LETTER);
     }
 
     @Test

@@ -3,7 +3,7 @@ package io.speculum.verifier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.speculum.drafter.DraftService;
-import io.speculum.drafter.NGramDrafter;
+import io.speculum.drafter.drafters.NGramDrafter;
 import io.speculum.llama.Model;
 import io.speculum.math.SamplingParams;
 import io.speculum.protocol.GenerateRequest;

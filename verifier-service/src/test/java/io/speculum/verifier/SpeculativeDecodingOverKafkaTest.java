@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.speculum.drafter.DraftService;
 import io.speculum.drafter.DrafterApplication;
-import io.speculum.drafter.ModelDrafter;
+import io.speculum.drafter.drafters.ModelDrafter;
 import io.speculum.llama.DrafterDerivation;
 import io.speculum.llama.DrafterDeriver;
 import io.speculum.llama.Model;

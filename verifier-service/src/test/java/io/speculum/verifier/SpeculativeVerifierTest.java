@@ -3,7 +3,7 @@ package io.speculum.verifier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.speculum.drafter.DraftService;
-import io.speculum.drafter.ModelDrafter;
+import io.speculum.drafter.drafters.ModelDrafter;
 import io.speculum.llama.DrafterDerivation;
 import io.speculum.llama.DrafterDeriver;
 import io.speculum.llama.Model;

@@ -1,11 +1,11 @@
 package io.speculum.verifier;
 
 import io.speculum.drafter.DraftService;
-import io.speculum.drafter.HybridDrafter;
-import io.speculum.drafter.ModelDrafter;
-import io.speculum.drafter.NGramDrafter;
-import io.speculum.drafter.RecyclingDrafter;
-import io.speculum.drafter.SuccessorTable;
+import io.speculum.drafter.drafters.HybridDrafter;
+import io.speculum.drafter.drafters.ModelDrafter;
+import io.speculum.drafter.drafters.NGramDrafter;
+import io.speculum.drafter.drafters.RecyclingDrafter;
+import io.speculum.drafter.drafters.SuccessorTable;
 import io.speculum.llama.ContextOptions;
 import io.speculum.llama.EngineOptions;
 import io.speculum.llama.InferenceEngine;
