@@ -48,7 +48,7 @@ public final class DeferralRules {
     }
 
     /** How every rule is spelled, e.g. {@code chow-sum, chow-average, chow-quantile-<alpha>, learned}. */
-    public static String known() {
+    private static String known() {
         return REGISTRY.stream().map(Registration::spelling).collect(Collectors.joining(", "));
     }
 
