@@ -1,6 +1,11 @@
 package io.speculum.bench;
 
 import io.speculum.drafter.DrafterApplication;
+import io.speculum.service.DraftHopTemplate;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.MessageListener;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -24,6 +29,9 @@ public final class DrafterWithEcho {
 
     static final String PING = "bench-ping";
     static final String PONG = "bench-pong";
+    /** The same echo through the drafter-service's own Kafka beans: its listener container factory and hop template. */
+    static final String SPRING_PING = "bench-spring-ping";
+    static final String SPRING_PONG = "bench-spring-pong";
     private static final String BOOTSTRAP = "--spring.kafka.bootstrap-servers=";
 
     private DrafterWithEcho() {
@@ -33,7 +41,19 @@ public final class DrafterWithEcho {
         String bootstrap = Arrays.stream(args).filter(a -> a.startsWith(BOOTSTRAP)).map(a -> a.substring(BOOTSTRAP.length()))
                 .findFirst().orElseThrow(() -> new IllegalArgumentException("no " + BOOTSTRAP + " argument"));
         Thread.ofPlatform().daemon().name("bench-echo").start(() -> echo(bootstrap));
-        DrafterApplication.main(args);
+        ConfigurableApplicationContext app = DrafterApplication.builder().run(args);
+        springEcho(app);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void springEcho(ConfigurableApplicationContext app) {
+        KafkaTemplate<String, byte[]> out = DraftHopTemplate.of(app.getBean(KafkaTemplate.class));
+        org.springframework.kafka.listener.AbstractMessageListenerContainer<String, byte[]> container = (org.springframework.kafka.listener.AbstractMessageListenerContainer<String, byte[]>)
+                app.getBean(ConcurrentKafkaListenerContainerFactory.class).createContainer(SPRING_PING);
+        container.getContainerProperties().setGroupId("bench-spring-echo");
+        container.getContainerProperties().setMessageListener(
+                (MessageListener<String, byte[]>) record -> out.send(SPRING_PONG, record.key(), record.value()));
+        container.start();
     }
 
     private static void echo(String bootstrap) {

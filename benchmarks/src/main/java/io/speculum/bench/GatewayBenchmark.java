@@ -116,7 +116,7 @@ public final class GatewayBenchmark {
             HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
             String bootstrap = suite.getBean(org.springframework.kafka.test.EmbeddedKafkaBroker.class).getBrokersAsString();
             HopProbe probe = Boolean.parseBoolean(BenchSettings.property("bench.probe", "false")) ? HopProbe.start(bootstrap,
-                    io.speculum.protocol.Topics.GENERATE, gateway.getBean(io.speculum.gateway.ReplyTopic.class).name()) : null;
+                    io.speculum.protocol.Topics.GENERATE, gateway.getBean(io.speculum.gateway.backend.ReplyTopic.class).name()) : null;
             overGateway(http, url, 1, Math.min(8, REQUESTS)); // warm-up
             for (int concurrency : CONCURRENCY) {
                 viaGateway.put(concurrency, overGateway(http, url, concurrency, REQUESTS));

@@ -39,7 +39,19 @@ public final class HopContentionBenchmark {
             System.out.printf("%nKafka ping-pong, verifier's JVM <-> drafter's JVM, %d B, %d rounds each, after 1000 unmeasured, ms%n",
                     payload, rounds);
             System.out.printf("  %-52s %8s %8s %8s%n", "condition", "p50", "p90", "p99");
-            for (int repeat = 0; repeat < 2; repeat++) {
+            // the hop's pattern: one exchange per round, after a pause or right after a decode in the pinging thread
+            try (TargetAlone alone = new TargetAlone(target, settings.threads())) {
+                for (int repeat = 0; repeat < 2; repeat++) {
+                    print("back to back", kafka.pingPong(rounds / 5, payload));
+                    print("back to back, the services' Spring Kafka beans", kafka.springPingPong(rounds / 5, payload, () -> { }));
+                    print("100 ms pause, the services' Spring Kafka beans", kafka.springPingPong(rounds / 5, payload, () -> pause(100)));
+                    print("100 ms pause before each ping", kafka.pingPong(rounds / 5, payload, () -> pause(100)));
+                    int[] next = {0};
+                    print("a decode (4 tokens) before each ping, same thread", kafka.pingPong(rounds / 5, payload,
+                            () -> alone.generate("before", prompts.get(next[0]++ % prompts.size()), 4)));
+                }
+            }
+            for (int repeat = 0; repeat < Integer.getInteger("bench.contention.repeats", 2); repeat++) {
                 print("idle", kafka.pingPong(rounds, payload));
                 AtomicBoolean stop = new AtomicBoolean();
                 Thread load = Thread.ofPlatform().name("decode-load").start(() -> {
@@ -72,6 +84,14 @@ public final class HopContentionBenchmark {
         }
         System.out.flush();
         System.exit(0);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void print(String condition, double[] millis) {

@@ -49,6 +49,7 @@ final class KafkaSpeculation implements AutoCloseable {
     private final ConfigurableApplicationContext verifierApp;
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> consumer;
+    private final HopSpy spy;
 
     /**
      * @param drafterName the name the drafter-service serves its model drafter under (requests ask for it)
@@ -62,7 +63,7 @@ final class KafkaSpeculation implements AutoCloseable {
     KafkaSpeculation(Path target, Path drafter, String drafterName, int sessions, int batchSize, int threads, Duration draftTimeout,
                      boolean deterministic, Path work) throws java.io.IOException {
         broker = new EmbeddedKafkaKraftBroker(1, 3, Topics.GENERATE, Topics.DRAFT, Topics.VERIFY, Topics.DEAD_LETTER,
-                Requests.REPLIES, PING, PONG);
+                Requests.REPLIES, PING, PONG, DrafterWithEcho.SPRING_PING, DrafterWithEcho.SPRING_PONG);
         broker.afterPropertiesSet();
         String bootstrap = broker.getBrokersAsString();
         // -Dbench.observe=false: no Kafka observation (tracing) in either service, to see what it costs the hop
@@ -86,6 +87,12 @@ final class KafkaSpeculation implements AutoCloseable {
         while (consumer.assignment().isEmpty()) {
             consumer.poll(Duration.ofMillis(50));
         }
+        spy = new HopSpy(bootstrap);
+    }
+
+    /** A bare consumer's view of the hop's two legs (see {@link HopSpy}). */
+    HopSpy spy() {
+        return spy;
     }
 
     /** Requests sent before a listener owns its partitions wait for the group to settle, and drafts time out. */
@@ -172,6 +179,11 @@ final class KafkaSpeculation implements AutoCloseable {
      * two processes over this broker pays.
      */
     double[] pingPong(int rounds, int payload) throws Exception {
+        return pingPong(rounds, payload, () -> { });
+    }
+
+    /** The same, running {@code before} ahead of each ping (a pause, a decode: what a round does between hops). */
+    double[] pingPong(int rounds, int payload, Runnable before) throws Exception {
         String bootstrap = broker.getBrokersAsString();
         byte[] bytes = new byte[payload];
         try (KafkaConsumer<String, byte[]> in = consumer(bootstrap, "bench-pinger"); KafkaProducer<String, byte[]> out = producer(bootstrap)) {
@@ -182,6 +194,7 @@ final class KafkaSpeculation implements AutoCloseable {
             double[] times = new double[rounds];
             for (int i = -50; i < rounds; i++) {
                 String key = Integer.toString(i);
+                before.run();
                 long started = System.nanoTime();
                 out.send(new ProducerRecord<>(PING, key, bytes));
                 boolean back = false;
@@ -202,6 +215,49 @@ final class KafkaSpeculation implements AutoCloseable {
         }
     }
 
+    /**
+     * The same round trips through the services' own Kafka path: the verifier-service's listener container factory
+     * and hop template on this side, the drafter-service's on the other ({@link DrafterWithEcho#SPRING_PING}).
+     */
+    @SuppressWarnings("unchecked")
+    double[] springPingPong(int rounds, int payload, Runnable before) throws Exception {
+        byte[] bytes = new byte[payload];
+        java.util.concurrent.BlockingQueue<String> back = new java.util.concurrent.LinkedBlockingQueue<>();
+        org.springframework.kafka.core.KafkaTemplate<String, byte[]> out =
+                io.speculum.service.DraftHopTemplate.of(verifierApp.getBean(org.springframework.kafka.core.KafkaTemplate.class));
+        org.springframework.kafka.listener.AbstractMessageListenerContainer<String, byte[]> in = (org.springframework.kafka.listener.AbstractMessageListenerContainer<String, byte[]>) verifierApp
+                .getBean(org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory.class)
+                .createContainer(DrafterWithEcho.SPRING_PONG);
+        in.getContainerProperties().setGroupId("bench-spring-pinger");
+        in.getContainerProperties().setMessageListener(
+                (org.springframework.kafka.listener.MessageListener<String, byte[]>) record -> back.add(record.key()));
+        in.start();
+        try {
+            ContainerTestUtils.waitForAssignment(in, 3);
+            double[] times = new double[rounds];
+            for (int i = -50; i < rounds; i++) {
+                String key = Integer.toString(i);
+                before.run();
+                long started = System.nanoTime();
+                out.send(DrafterWithEcho.SPRING_PING, key, bytes);
+                String got;
+                do {
+                    got = back.poll(30, TimeUnit.SECONDS);
+                    if (got == null) {
+                        throw new IllegalStateException("spring ping " + i + " did not come back from the drafter's JVM");
+                    }
+                } while (!got.equals(key));
+                if (i >= 0) {
+                    times[i] = (System.nanoTime() - started) / 1e6;
+                }
+            }
+            return times;
+        } finally {
+            in.stop();
+            io.speculum.service.DraftHopTemplate.close(out);
+        }
+    }
+
     private static KafkaConsumer<String, byte[]> consumer(String bootstrap, String group) {
         return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, group,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer());
@@ -215,6 +271,7 @@ final class KafkaSpeculation implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        spy.close();
         consumer.close();
         producer.close();
         verifierApp.close();

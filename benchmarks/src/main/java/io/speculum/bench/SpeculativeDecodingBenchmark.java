@@ -236,17 +236,31 @@ public final class SpeculativeDecodingBenchmark {
                 System.out.printf("  rounds without a draft in time (verifier's draft timeout), over Kafka: %d; rounds that verified a "
                         + "pre-draft (pipelined): %d%n", kafka.draftTimeouts() - kafkaTimeouts, kafka.pipelinedRounds());
             }
+            // section 3's rounds only (the concurrency waves come next)
+            double[] spyRequests = kafka.spy().requestMillis();
+            double[] spyProposals = kafka.spy().proposalMillis();
             Map<String, Double> rates = new LinkedHashMap<>();
             runs.forEach((variant, generations) -> rates.put(variant, Stats.median(generations, Generation::tokensPerSecond)));
             Map<Integer, Map<String, Double>> waves = concurrency(settings, prompts, inProcess, kafka, pipelined, rates);
             int[] bytes = kafka.meanDraftMessageBytes();
             int payload = Math.max(64, (bytes[0] + bytes[1]) / 2);
             double[] pingPong = kafka.pingPong(settings.quick() ? 100 : 500, payload);
+            // a round exchanges its messages once, after ~a decode of idling: the floor for that pattern
+            double[] perRound = kafka.pingPong(100, payload, SpeculativeDecodingBenchmark::roundPause);
+            double[] springPerRound = kafka.springPingPong(100, payload, SpeculativeDecodingBenchmark::roundPause);
             printHops(runs, pingPong, payload, bytes);
+            System.out.printf("  %-44s median %6.2f  p99 %6.2f%n", "the same, once per 100 ms (a round's pattern)",
+                    Stats.percentile(perRound, 0.5), Stats.percentile(perRound, 0.99));
+            System.out.printf("  %-44s median %6.2f  p99 %6.2f%n", "the same through the services' Spring beans",
+                    Stats.percentile(springPerRound, 0.5), Stats.percentile(springPerRound, 0.99));
+            System.out.printf("  a bare consumer in the verifier's JVM reads (section 3's Kafka variants, ms p50 / p99): draft requests %.2f / %.2f "
+                    + "after the verifier's stamp (%d), proposals %.2f / %.2f after the drafter's (%d)%n",
+                    Stats.percentile(spyRequests, 0.5), Stats.percentile(spyRequests, 0.99), spyRequests.length,
+                    Stats.percentile(spyProposals, 0.5), Stats.percentile(spyProposals, 0.99), spyProposals.length);
             double[] ack = kafka.draftRequestAckMillis();
             System.out.printf("  broker acknowledgement of a draft request (the verifier's producer, all rounds so far): p50 %.2f ms, p99 %.2f ms%n",
                     ack[0], ack[1]);
-            new Goals(settings, cost, runs, rates, waves, pingPong).print();
+            new Goals(settings, cost, runs, rates, waves, pingPong, perRound).print();
         }
     }
 
@@ -371,6 +385,14 @@ public final class SpeculativeDecodingBenchmark {
 
     static final String NO_DRAFTS = "verifier without drafts (over Kafka)";
     static final String KAFKA_AUTO = "ours, over Kafka, AUTO policy";
+
+    private static void roundPause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 
     private static void printHops(Map<String, List<Generation>> runs, double[] pingPong, int payload, int[] bytes) {
         System.out.printf("%n5. drafter hop per drafted round (the verifier's wait for a draft, drafting included), ms, from section 3%n");

@@ -12,6 +12,7 @@ import io.speculum.detector.scoring.MeanLogLikelihood;
 import io.speculum.detector.scoring.MeanLogRank;
 import io.speculum.detector.scoring.MinKPlusPlus;
 import io.speculum.detector.scoring.MinKProb;
+import io.speculum.detector.scoring.OpeningScan;
 import io.speculum.detector.scoring.TextScore;
 import io.speculum.detector.scoring.TokenFrequencies;
 import io.speculum.protocol.detection.DetectionError;
@@ -67,7 +68,9 @@ public final class DetectionMethods {
             Registration.needs(LearnedDetector.NAME, "no learned detector is configured (speculum.detector.learned)",
                     (setup, earlier) -> setup.learned() == null ? null : new LearnedDetector(setup.learned())),
             Registration.needs(CombinedDetector.NAME, "no combined detector is configured (speculum.detector.combined)",
-                    (setup, earlier) -> setup.combined() == null ? null : CombinedDetector.of(setup.combined(), earlier)));
+                    (setup, earlier) -> setup.combined() == null ? null : CombinedDetector.of(setup.combined(), earlier)),
+            Registration.always(OpeningScan.nameOf(FastDetectGpt.NAME), () -> new OpeningScan(FastDetectGpt.whiteBox())),
+            Registration.always(OpeningScan.nameOf(Binoculars.NAME), () -> new OpeningScan(new Binoculars())));
 
     /** Every method name, in the order replies list them by default. */
     public static final List<String> ALL = REGISTRY.stream().map(Registration::name).toList();

@@ -30,7 +30,7 @@ class DetectionMethodsTest {
     @Test
     void namesAndTheirOrderAreThoseRequestsAndRepliesUse() {
         assertThat(DetectionMethods.ALL).containsExactly("log-likelihood", "log-rank", "entropy", "min-k", "min-k++", "fast-detectgpt",
-                "fast-detectgpt-sampling", "binoculars", "dc-pdd", "learned", "combined");
+                "fast-detectgpt-sampling", "binoculars", "dc-pdd", "learned", "combined", "fast-detectgpt-scan", "binoculars-scan");
     }
 
     @Test
@@ -49,7 +49,7 @@ class DetectionMethodsTest {
     void methodsASetupCannotRunAreUnavailableWithTheReason() {
         DetectionMethods methods = new DetectionMethods(false, null, null);
         assertThat(methods.availableNames()).containsExactly("log-likelihood", "log-rank", "entropy", "min-k", "min-k++", "fast-detectgpt",
-                "binoculars");
+                "binoculars", "fast-detectgpt-scan", "binoculars-scan");
         for (String[] missing : new String[][] {{"fast-detectgpt-sampling", "sampling model"}, {"dc-pdd", "speculum.detector.frequencies"},
             {"learned", "speculum.detector.learned"}, {"combined", "speculum.detector.combined"}}) {
             assertThatThrownBy(() -> methods.resolve(List.of(missing[0]))).isInstanceOfSatisfying(DetectionException.class,

@@ -1,5 +1,6 @@
 package io.speculum.gateway;
 
+import io.speculum.gateway.backend.ReplyTopic;
 import io.speculum.service.SpeculumKafkaProperties;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.speculum.gateway.openai.RequestKind;
 import java.time.Duration;
 import org.springframework.stereotype.Component;
 
@@ -16,7 +17,7 @@ import org.springframework.stereotype.Component;
  * Spring's {@code http_server_requests_seconds}.
  */
 @Component
-class GatewayMetrics {
+public class GatewayMetrics {
 
     private final MeterRegistry registry;
 
@@ -24,7 +25,7 @@ class GatewayMetrics {
         this.registry = registry;
     }
 
-    void timeToFirstToken(RequestKind kind, Duration elapsed) {
+    public void timeToFirstToken(RequestKind kind, Duration elapsed) {
         timer("speculum.gateway.time.to.first.token", "From the request's arrival to its first token", kind).record(elapsed);
     }
 
@@ -32,13 +33,13 @@ class GatewayMetrics {
      * Queue time: time to the first token minus the verifier's own prefill time (round 0's compute), i.e. Kafka both
      * ways plus waiting for a verifier session.
      */
-    void queueTime(RequestKind kind, Duration elapsed) {
+    public void queueTime(RequestKind kind, Duration elapsed) {
         timer("speculum.gateway.request.queue.time", "Time to first token minus the verifier's prefill compute", kind)
                 .record(elapsed.isNegative() ? Duration.ZERO : elapsed);
     }
 
     /** One gap between events spread over the tokens the later event carries. */
-    void interTokenLatency(RequestKind kind, Duration gap, int tokens) {
+    public void interTokenLatency(RequestKind kind, Duration gap, int tokens) {
         if (tokens <= 0) {
             return;
         }
@@ -49,11 +50,11 @@ class GatewayMetrics {
         }
     }
 
-    void endToEnd(RequestKind kind, Duration elapsed) {
+    public void endToEnd(RequestKind kind, Duration elapsed) {
         timer("speculum.gateway.e2e.request.latency", "From the request's arrival to its last token", kind).record(elapsed);
     }
 
-    void tokens(RequestKind kind, int prompt, int generated) {
+    public void tokens(RequestKind kind, int prompt, int generated) {
         Counter.builder("speculum.gateway.prompt.tokens").tag("kind", kind.limiterName()).register(registry).increment(prompt);
         Counter.builder("speculum.gateway.generation.tokens").tag("kind", kind.limiterName()).register(registry).increment(generated);
         DistributionSummary.builder("speculum.gateway.request.generation.tokens").tag("kind", kind.limiterName())
@@ -61,19 +62,19 @@ class GatewayMetrics {
     }
 
     /** A finished request: HTTP status (200 for every stream that started) and OpenAI finish reason or error code. */
-    void request(RequestKind kind, int status, String outcome) {
+    public void request(RequestKind kind, int status, String outcome) {
         request(kind.limiterName(), status, outcome);
     }
 
     /** The same for the one-reply routes: {@code kind} {@code detect} or {@code cascade}. */
-    void request(String kind, int status, String outcome) {
+    public void request(String kind, int status, String outcome) {
         Counter.builder("speculum.gateway.requests").description("Generation requests by status and outcome")
                 .tag("kind", kind).tag("status", Integer.toString(status)).tag("outcome", outcome)
                 .register(registry).increment();
     }
 
     /** A generation sent again after its verifier stopped answering ({@code speculum_gateway_generation_resends_total}). */
-    void resend() {
+    public void resend() {
         Counter.builder("speculum.gateway.generation.resends")
                 .description("Generations sent again, from the tokens the client has, after no event for resume-after")
                 .register(registry).increment();

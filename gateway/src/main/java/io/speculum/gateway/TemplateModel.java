@@ -12,11 +12,11 @@ import org.springframework.stereotype.Component;
  * renders chats, and its vocabulary tokenizes for {@code /tokenize}. Point it at the served verifier model.
  */
 @Component
-class TemplateModel implements DisposableBean {
+public class TemplateModel implements DisposableBean {
 
     private final Model model;
 
-    TemplateModel(GatewayProperties properties) {
+    public TemplateModel(GatewayProperties properties) {
         if (properties.templateModel() == null) {
             this.model = null;
             return;
@@ -28,7 +28,7 @@ class TemplateModel implements DisposableBean {
         this.model = Model.load(ModelOptions.vocabularyOnly(properties.templateModel()));
     }
 
-    Optional<Model> model() {
+    public Optional<Model> model() {
         return Optional.ofNullable(model);
     }
 

@@ -2,10 +2,11 @@ package io.speculum.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.speculum.gateway.web.ApiKeys;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.kafka.test.context.EmbeddedKafka;

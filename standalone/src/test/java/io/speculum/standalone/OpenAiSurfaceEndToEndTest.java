@@ -250,7 +250,7 @@ class OpenAiSurfaceEndToEndTest {
             assertThat(reply.status()).as(example.group(1) + " " + example.group(2) + ": " + reply.response().body()).isEqualTo(200);
             run++;
         }
-        assertThat(run).as("examples found").isGreaterThanOrEqualTo(6);
+        assertThat(run).as("examples found").isGreaterThanOrEqualTo(7);
     }
 
     private static void assertSameLogprobs(List<ChatCompletionTokenLogprob> actual, List<ChatCompletionTokenLogprob> expected) {

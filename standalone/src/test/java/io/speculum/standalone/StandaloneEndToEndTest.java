@@ -367,7 +367,7 @@ class StandaloneEndToEndTest {
     }
 
     private static String replyTopic(ConfigurableApplicationContext gateway) {
-        return gateway.getBean(io.speculum.gateway.ReplyTopic.class).name();
+        return gateway.getBean(io.speculum.gateway.backend.ReplyTopic.class).name();
     }
 
     private static JsonNode readiness(ConfigurableApplicationContext gateway) throws Exception {

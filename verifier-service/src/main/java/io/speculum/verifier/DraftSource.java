@@ -10,11 +10,11 @@ record DraftSource(String drafter, double hopMillis, HopStages stages) {
 
     /** A round decoded without a draft. */
     static final DraftSource NONE = new DraftSource(null, 0, null);
-    /** A round verifying the request's own draft text (cascades), no hop. */
-    static final DraftSource DRAFT_TEXT = new DraftSource(SpeculativeVerifier.DRAFT_TEXT, 0, null);
+    /** A round verifying the request's own draft text (cascades: {@link DraftTextHint}), no hop. */
+    static final DraftSource DRAFT_TEXT = new DraftSource(DraftTextHint.DRAFTER, 0, null);
 
     /** A drafter's proposal: the automatic policy learns from it (the draft text says nothing of drafters). */
     boolean fromDrafter() {
-        return drafter != null && !SpeculativeVerifier.DRAFT_TEXT.equals(drafter);
+        return drafter != null && !DraftTextHint.DRAFTER.equals(drafter);
     }
 }

@@ -40,8 +40,8 @@ record ResumedStart(int round, int[] tokens, int resumed) {
         if (!isResumed()) {
             return null;
         }
-        CompletionTracker.Commit had = session.tracker.commit(Arrays.copyOfRange(tokens, tokens.length - resumed, tokens.length));
-        session.sentCodePoints = had.text().codePointCount(0, had.text().length());
+        CompletionTracker.Commit had = session.tracker().commit(Arrays.copyOfRange(tokens, tokens.length - resumed, tokens.length));
+        session.send(had.text()); // the client has it: the next event's text goes on after it
         return had;
     }
 }

@@ -64,7 +64,7 @@ class DetectionQualityTest {
      * with the shipped files (this test prints it); the test fails 0.03 below it.
      */
     private static final List<String> DECISION_SETTINGS = List.of("stories260K/T0.8-p0.95", "stories260K/T0.7-k40");
-    private static final double DECISION_SETTINGS_REACHED = 0.9724;
+    private static final double DECISION_SETTINGS_REACHED = 0.9925;
 
     @Test
     void theDefaultDecisionHoldsInEverySettingOfTheCommittedContinuations() throws Exception {

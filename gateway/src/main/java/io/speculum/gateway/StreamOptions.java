@@ -1,5 +1,0 @@
-package io.speculum.gateway;
-
-/** OpenAI's {@code stream_options}: {@code include_usage} adds a last chunk with the usage and no choices. */
-public record StreamOptions(Boolean include_usage) {
-}
