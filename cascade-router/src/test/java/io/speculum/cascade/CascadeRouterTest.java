@@ -3,7 +3,6 @@ package io.speculum.cascade;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.speculum.cascade.deferral.ChowAverage;
 import io.speculum.protocol.CancelRequest;
 import io.speculum.protocol.CascadeReply;
 import io.speculum.protocol.CascadeRequest;
@@ -13,7 +12,6 @@ import io.speculum.protocol.GenerationEvent.FinishReason;
 import io.speculum.protocol.GenerationEvent.TokenConfidence;
 import io.speculum.protocol.ProtocolError.ErrorCode;
 import io.speculum.protocol.SpeculationPolicy;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -38,9 +36,8 @@ class CascadeRouterTest {
     }
 
     private CascadeRouter router(CascadeProperties.LargeFailure onFailure, Duration smallTimeout, Duration largeTimeout, int maxPending) {
-        CascadeProperties settings = new CascadeProperties("chow-average", (Path) null, 1.0, "small", " ", "large", smallTimeout,
-                largeTimeout, onFailure, true, SpeculationPolicy.Mode.OFF, 4, 64, maxPending, "router-replies", 3.0, 1, 64, true);
-        return new CascadeRouter(settings, new ChowAverage(), output, new CascadeMetrics(registry, "chow-average"), timer);
+        return new RouterFixture().largeSpeculation(SpeculationPolicy.Mode.OFF).tokenThreshold(3.0).onLargeFailure(onFailure)
+                .timeouts(smallTimeout, largeTimeout).maxPending(maxPending).router(output, registry, timer);
     }
 
     private static CascadeRequest request(String id) {

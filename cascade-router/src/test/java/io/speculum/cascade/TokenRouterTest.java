@@ -3,7 +3,6 @@ package io.speculum.cascade;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.speculum.cascade.deferral.ChowAverage;
 import io.speculum.protocol.CancelRequest;
 import io.speculum.protocol.CascadeReply;
 import io.speculum.protocol.CascadeRequest;
@@ -14,7 +13,6 @@ import io.speculum.protocol.GenerationEvent.FinishReason;
 import io.speculum.protocol.GenerationEvent.TokenConfidence;
 import io.speculum.protocol.ProtocolError.ErrorCode;
 import io.speculum.protocol.SpeculationPolicy;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -46,9 +44,8 @@ class TokenRouterTest {
 
     private CascadeRouter router(CascadeOutput to, CascadeProperties.LargeFailure onFailure, Duration smallTimeout,
                                  Duration largeTimeout, int maxHandoffs) {
-        CascadeProperties settings = new CascadeProperties("chow-average", (Path) null, 1.0, "small", " ", "large", smallTimeout,
-                largeTimeout, onFailure, true, SpeculationPolicy.Mode.AUTO, 4, 64, 8, "router-replies", 2.0, 1, maxHandoffs, true);
-        return new CascadeRouter(settings, new ChowAverage(), to, new CascadeMetrics(registry, "chow-average"), timer);
+        return new RouterFixture().largeSpeculation(SpeculationPolicy.Mode.AUTO).tokenThreshold(2.0).onLargeFailure(onFailure)
+                .timeouts(smallTimeout, largeTimeout).maxHandoffs(maxHandoffs).router(to, registry, timer);
     }
 
     private CascadeRouter router() {

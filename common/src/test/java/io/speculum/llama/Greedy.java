@@ -3,13 +3,13 @@ package io.speculum.llama;
 import java.util.Arrays;
 
 /** Plain greedy decoding through an {@link InferenceContext}: the target-only reference for other tests. */
-final class Greedy {
+public final class Greedy {
 
     private Greedy() {
     }
 
     /** Prefills {@code prompt} on sequence 0 and generates up to {@code n} tokens, stopping at end of generation. */
-    static int[] generate(InferenceContext context, int[] prompt, int n) {
+    public static int[] generate(InferenceContext context, int[] prompt, int n) {
         Vocabulary vocabulary = context.model().vocabulary();
         DecodeBatch batch = new DecodeBatch();
         batch.addSequence(0, prompt, 0, false);

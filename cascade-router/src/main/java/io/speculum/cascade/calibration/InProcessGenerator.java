@@ -1,6 +1,7 @@
 package io.speculum.cascade.calibration;
 
 import io.speculum.generation.CompletionTracker;
+import io.speculum.generation.SingleSequenceLoop;
 import io.speculum.llama.ContextOptions;
 import io.speculum.llama.DecodeBatch;
 import io.speculum.llama.InferenceContext;
@@ -53,24 +54,41 @@ public final class InProcessGenerator implements AutoCloseable {
         if (promptTokens.length >= context.positionLimit()) {
             throw new IllegalArgumentException("the prompt has " + promptTokens.length + " tokens; the context holds " + context.positionLimit());
         }
-        context.clear();
-        CompletionTracker tracker = new CompletionTracker(model.vocabulary(), stops, promptTokens.length, maxTokens,
-                context.positionLimit());
-        DecodeBatch batch = new DecodeBatch();
-        for (int start = 0; start < promptTokens.length; start += BATCH) { // prefill in batches the context takes
-            batch.clear();
-            batch.addSequence(0, Arrays.copyOfRange(promptTokens, start, Math.min(promptTokens.length, start + BATCH)), start, false);
-            context.decode(batch);
+        GreedyAnswer answer = new GreedyAnswer(promptTokens, new CompletionTracker(model.vocabulary(), stops, promptTokens.length,
+                maxTokens, context.positionLimit()));
+        SingleSequenceLoop.run(context, answer);
+        return answer.generated();
+    }
+
+    /** The greedy token each step, with its confidence, until the tracker finishes the completion. */
+    private static final class GreedyAnswer implements SingleSequenceLoop.Sequence {
+
+        private static final SamplingParams GREEDY = SamplingParams.greedy();
+
+        private final int[] promptTokens;
+        private final CompletionTracker tracker;
+        private final List<Integer> tokens = new ArrayList<>();
+        private final List<TokenConfidence> confidence = new ArrayList<>();
+        private final StringBuilder text = new StringBuilder();
+        private FinishReason finish;
+
+        GreedyAnswer(int[] promptTokens, CompletionTracker tracker) {
+            this.promptTokens = promptTokens;
+            this.tracker = tracker;
         }
-        int row = batch.size() - 1;
-        int position = promptTokens.length;
-        SamplingParams greedy = SamplingParams.greedy();
-        List<Integer> tokens = new ArrayList<>();
-        List<TokenConfidence> confidence = new ArrayList<>();
-        StringBuilder text = new StringBuilder();
-        while (true) {
-            float[] logits = context.logits(row);
-            int token = SpeculativeSampling.sampleTarget(TokenSampler.distribution(logits, greedy), 0, position);
+
+        @Override
+        public int[] prompt() {
+            return promptTokens;
+        }
+
+        @Override
+        public int choose(float[] logits, int position) {
+            return SpeculativeSampling.sampleTarget(TokenSampler.distribution(logits, GREEDY), 0, position);
+        }
+
+        @Override
+        public boolean accept(int token, float[] logits, int position) {
             TokenObservation observed = TokenStatistics.observe(logits, token);
             CompletionTracker.Commit commit = tracker.commit(new int[] {token});
             for (int t : commit.tokens()) {
@@ -80,12 +98,13 @@ public final class InProcessGenerator implements AutoCloseable {
             text.append(commit.text());
             if (commit.finish() != null) {
                 text.append(tracker.flush());
-                return new Generated(promptTokens, tokens.stream().mapToInt(Integer::intValue).toArray(), text.toString(),
-                        confidence, commit.finish());
+                finish = commit.finish();
             }
-            batch.clear();
-            row = batch.add(token, position++, 0, true);
-            context.decode(batch);
+            return finish == null;
+        }
+
+        Generated generated() {
+            return new Generated(promptTokens, tokens.stream().mapToInt(Integer::intValue).toArray(), text.toString(), confidence, finish);
         }
     }
 

@@ -1,7 +1,7 @@
 package io.speculum.cascade.deferral;
 
 /** Chow's rule normalised by length: score {@code -(1/n) Σ log p(token)}, the answer's mean surprisal. */
-public final class ChowAverage implements DeferralRule {
+public record ChowAverage() implements DeferralRule {
 
     public static final String NAME = "chow-average";
 

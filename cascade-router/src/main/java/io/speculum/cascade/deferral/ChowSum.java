@@ -4,7 +4,7 @@ package io.speculum.cascade.deferral;
  * Chow's rule on the sequence log-probability: score {@code -Σ log p(token)}. Longer answers score higher for the
  * same per-token confidence (the length bias Gupta et al. show).
  */
-public final class ChowSum implements DeferralRule {
+public record ChowSum() implements DeferralRule {
 
     public static final String NAME = "chow-sum";
 

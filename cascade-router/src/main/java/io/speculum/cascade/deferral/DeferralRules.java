@@ -2,9 +2,34 @@ package io.speculum.cascade.deferral;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
-/** Rules by name, as configuration and commands spell them. */
+/** Rules by name, as configuration and commands spell them. A rule is one {@link DeferralRule} class and one line in {@link #REGISTRY}. */
 public final class DeferralRules {
+
+    /**
+     * One rule: how it is spelled (as the unknown-name error lists it), whether a name is its, and how the rule is made
+     * from that name and the learned model file (null when none is configured).
+     */
+    private record Registration(String spelling, Predicate<String> matches, BiFunction<String, Path, DeferralRule> make) {
+
+        static Registration named(String name, BiFunction<String, Path, DeferralRule> make) {
+            return new Registration(name, name::equals, make);
+        }
+
+        static Registration prefixed(String prefix, String parameter, BiFunction<String, Path, DeferralRule> make) {
+            return new Registration(prefix + parameter, name -> name.startsWith(prefix), make);
+        }
+    }
+
+    /** Every rule, once. */
+    private static final List<Registration> REGISTRY = List.of(
+            Registration.named(ChowSum.NAME, (name, learnedModel) -> new ChowSum()),
+            Registration.named(ChowAverage.NAME, (name, learnedModel) -> new ChowAverage()),
+            Registration.prefixed(ChowQuantile.PREFIX, "<alpha>", (name, learnedModel) -> ChowQuantile.named(name)),
+            Registration.named(LearnedDeferralRule.NAME, (name, learnedModel) -> LearnedDeferralRule.configured(learnedModel)));
 
     private DeferralRules() {
     }
@@ -17,27 +42,14 @@ public final class DeferralRules {
         if (name == null) {
             throw new IllegalArgumentException("no deferral rule named");
         }
-        if (name.equals(ChowSum.NAME)) {
-            return new ChowSum();
-        }
-        if (name.equals(ChowAverage.NAME)) {
-            return new ChowAverage();
-        }
-        if (name.startsWith(ChowQuantile.PREFIX)) {
-            try {
-                return new ChowQuantile(Double.parseDouble(name.substring(ChowQuantile.PREFIX.length())));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'" + name + "': the quantile must be a number in [0, 1]", e);
-            }
-        }
-        if (name.equals(LearnedDeferralRule.NAME)) {
-            if (learnedModel == null) {
-                throw new IllegalArgumentException("the learned rule needs its model file (fit one with the calibrate command)");
-            }
-            return LearnedDeferralRule.load(learnedModel);
-        }
-        throw new IllegalArgumentException("unknown deferral rule '" + name + "'; known: chow-sum, chow-average, "
-                + "chow-quantile-<alpha>, learned");
+        return REGISTRY.stream().filter(r -> r.matches().test(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown deferral rule '" + name + "'; known: " + known()))
+                .make().apply(name, learnedModel);
+    }
+
+    /** How every rule is spelled, e.g. {@code chow-sum, chow-average, chow-quantile-<alpha>, learned}. */
+    private static String known() {
+        return REGISTRY.stream().map(Registration::spelling).collect(Collectors.joining(", "));
     }
 
     /** The fixed (not learned) rules a calibration reports on. */

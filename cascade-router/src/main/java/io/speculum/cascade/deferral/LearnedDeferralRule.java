@@ -111,6 +111,14 @@ public final class LearnedDeferralRule implements DeferralRule {
         }
     }
 
+    /** The rule a router is configured with: loaded from {@code file}, which the configuration must name. */
+    static LearnedDeferralRule configured(Path file) {
+        if (file == null) {
+            throw new IllegalArgumentException("the learned rule needs its model file (fit one with the calibrate command)");
+        }
+        return load(file);
+    }
+
     /** Loads a saved rule; a missing, malformed or incompatible file fails with a message naming it. */
     public static LearnedDeferralRule load(Path file) {
         if (!Files.isRegularFile(file)) {

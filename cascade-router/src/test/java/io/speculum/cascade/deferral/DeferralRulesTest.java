@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Each Chow rule against values computed by hand. */
+/** Each Chow rule against values computed by hand; the registry finds every rule by its name. */
 class DeferralRulesTest {
 
     // sorted: -2.0, -1.0, -0.5, -0.1
@@ -58,5 +63,38 @@ class DeferralRulesTest {
         assertThatThrownBy(() -> DeferralRules.byName("chow-quantile-2", null)).hasMessageContaining("alpha");
         assertThatThrownBy(() -> DeferralRules.byName("prompt-length", null)).hasMessageContaining("unknown deferral rule");
         assertThatThrownBy(() -> DeferralRules.byName("learned", null)).hasMessageContaining("model file");
+    }
+
+    @Test
+    void everyRegisteredRuleIsFoundByTheNameItReports() throws IOException {
+        Path model = Files.createTempFile("learned-rule", ".json");
+        try {
+            List<AnswerUncertainty> answers = List.of(ANSWER,
+                    new AnswerUncertainty(new double[] {-0.1, -0.2}, new double[] {0.2, 0.3}, new double[] {2, 1.5}),
+                    new AnswerUncertainty(new double[] {-3, -2.5, -1}, new double[] {2, 2.2, 1}, new double[] {0.1, 0.2, 0.4}),
+                    new AnswerUncertainty(new double[] {-0.05}, new double[] {0.1}, new double[] {4}));
+            LearnedDeferralRule.fit(answers, new boolean[] {true, false, true, false}, 1).save(model);
+            List<DeferralRule> rules = new ArrayList<>(DeferralRules.chowRules());
+            rules.add(LearnedDeferralRule.load(model));
+            for (DeferralRule rule : rules) {
+                DeferralRule found = DeferralRules.byName(rule.name(), model);
+                assertThat(found.name()).isEqualTo(rule.name());
+                assertThat(found.getClass()).isEqualTo(rule.getClass());
+                assertThat(found.score(ANSWER)).isEqualTo(rule.score(ANSWER));
+            }
+            assertThat(rules).extracting(DeferralRule::name).contains(ChowSum.NAME, ChowAverage.NAME, LearnedDeferralRule.NAME)
+                    .anyMatch(n -> n.startsWith(ChowQuantile.PREFIX));
+        } finally {
+            Files.delete(model);
+        }
+    }
+
+    @Test
+    void unknownAndMissingNamesGiveTheirClearErrors() {
+        assertThatThrownBy(() -> DeferralRules.byName("prompt-length", null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown deferral rule 'prompt-length'; known: chow-sum, chow-average, chow-quantile-<alpha>, learned");
+        assertThatThrownBy(() -> DeferralRules.byName(null, null)).hasMessage("no deferral rule named");
+        assertThatThrownBy(() -> DeferralRules.byName("chow-quantile-x", null))
+                .hasMessage("'chow-quantile-x': the quantile must be a number in [0, 1]");
     }
 }

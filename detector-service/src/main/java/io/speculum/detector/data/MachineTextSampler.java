@@ -1,13 +1,15 @@
 package io.speculum.detector.data;
 
+import io.speculum.generation.SingleSequenceLoop;
 import io.speculum.llama.ContextOptions;
-import io.speculum.llama.DecodeBatch;
 import io.speculum.llama.InferenceContext;
 import io.speculum.llama.Model;
 import io.speculum.math.SamplingParams;
 import io.speculum.math.SeededUniform;
 import io.speculum.math.TokenSampler;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -65,20 +67,17 @@ public final class MachineTextSampler {
      */
     public List<String> complete(List<Prompt> prompts) {
         return generate(prompts).stream().map(g -> {
-            int[] all = java.util.Arrays.copyOf(g.prompt(), g.prompt().length + g.continuation().length);
+            int[] all = Arrays.copyOf(g.prompt(), g.prompt().length + g.continuation().length);
             System.arraycopy(g.continuation(), 0, all, g.prompt().length, g.continuation().length);
             return model.vocabulary().detokenize(all).strip();
         }).toList();
     }
 
-    private java.util.BitSet endTokens;
-
     private record Generated(int[] prompt, int[] continuation) {
     }
 
     private List<Generated> generate(List<Prompt> prompts) {
-        List<Generated> out = new ArrayList<>();
-        endTokens = new java.util.BitSet();
+        BitSet endTokens = new BitSet();
         for (int t = 0; minTokens > 0 && t < model.vocabulary().size(); t++) {
             if (model.vocabulary().isEndOfGeneration(t)) {
                 endTokens.set(t);
@@ -86,72 +85,57 @@ public final class MachineTextSampler {
         }
         int limit = model.metadata().trainingContext();
         ContextOptions options = new ContextOptions(Math.min(SEQUENCES * limit, 4096), 512, 512, SEQUENCES, threads, threads, false);
+        List<Generated> out = new ArrayList<>();
         try (InferenceContext context = model.newContext(options)) {
             for (int from = 0; from < prompts.size(); from += SEQUENCES) {
-                out.addAll(sampleGroup(context, prompts.subList(from, Math.min(prompts.size(), from + SEQUENCES)), limit));
+                List<Continuation> group = prompts.subList(from, Math.min(prompts.size(), from + SEQUENCES)).stream()
+                        .map(p -> new Continuation(p, model.vocabulary().tokenize(p.text()), endTokens, limit)).toList();
+                SingleSequenceLoop.run(context, group); // the group's prompts decoded together, each on its own sequence
+                group.forEach(c -> out.add(new Generated(c.prompt, c.generated.stream().mapToInt(Integer::intValue).toArray())));
             }
         }
         return out;
     }
 
-    private List<Generated> sampleGroup(InferenceContext context, List<Prompt> group, int limit) {
-        context.clear();
-        SamplingParams params = decoding.params(seed);
-        int n = group.size();
-        int[][] promptTokens = new int[n][];
-        List<List<Integer>> generated = new ArrayList<>();
-        int[] position = new int[n];
-        boolean[] active = new boolean[n];
-        int[] row = new int[n];
-        DecodeBatch batch = new DecodeBatch(512);
-        for (int s = 0; s < n; s++) {
-            promptTokens[s] = model.vocabulary().tokenize(group.get(s).text());
-            generated.add(new ArrayList<>());
-            row[s] = batch.addSequence(s, promptTokens[s], 0, false) + promptTokens[s].length - 1;
-            position[s] = promptTokens[s].length;
-            active[s] = position[s] < limit;
+    /** One prompt's continuation: sampled from its own stream, ended by end of generation, the budget or the context. */
+    private final class Continuation implements SingleSequenceLoop.Sequence {
+
+        private final long stream;
+        private final int[] prompt;
+        private final BitSet endTokens;
+        private final int limit;
+        private final SamplingParams params = decoding.params(seed);
+        private final List<Integer> generated = new ArrayList<>();
+
+        Continuation(Prompt prompt, int[] tokens, BitSet endTokens, int limit) {
+            this.stream = seed + prompt.id();
+            this.prompt = tokens;
+            this.endTokens = endTokens;
+            this.limit = limit;
         }
-        context.decode(batch);
-        while (true) {
-            batch.clear();
-            int[] next = new int[n];
-            for (int s = 0; s < n; s++) {
-                if (!active[s]) {
-                    continue;
-                }
-                float[] logits = context.logits(row[s]);
-                penalise(logits, promptTokens[s], generated.get(s));
-                if (generated.get(s).size() < minTokens) {
-                    endTokens.stream().forEach(t -> logits[t] = Float.NEGATIVE_INFINITY);
-                }
-                double u = SeededUniform.at(seed + group.get(s).id(), position[s], SeededUniform.STREAM_SAMPLE);
-                int token = TokenSampler.sample(logits, params, u);
-                if (model.vocabulary().isEndOfGeneration(token)) {
-                    active[s] = false;
-                    continue;
-                }
-                generated.get(s).add(token);
-                next[s] = token;
-                if (generated.get(s).size() >= maxTokens || position[s] + 1 >= limit) {
-                    active[s] = false;
-                }
-            }
-            for (int s = 0; s < n; s++) {
-                if (active[s]) {
-                    row[s] = batch.add(next[s], position[s], s, true);
-                    position[s]++;
-                }
-            }
-            if (batch.isEmpty()) {
-                break;
-            }
-            context.decode(batch);
+
+        @Override
+        public int[] prompt() {
+            return prompt;
         }
-        List<Generated> out = new ArrayList<>();
-        for (int s = 0; s < n; s++) {
-            out.add(new Generated(promptTokens[s], generated.get(s).stream().mapToInt(Integer::intValue).toArray()));
+
+        @Override
+        public int choose(float[] logits, int position) {
+            penalise(logits, prompt, generated);
+            if (generated.size() < minTokens) {
+                endTokens.stream().forEach(t -> logits[t] = Float.NEGATIVE_INFINITY);
+            }
+            return TokenSampler.sample(logits, params, SeededUniform.at(stream, position, SeededUniform.STREAM_SAMPLE));
         }
-        return out;
+
+        @Override
+        public boolean accept(int token, float[] logits, int position) {
+            if (position >= limit || model.vocabulary().isEndOfGeneration(token)) { // a prompt that fills the context gets nothing
+                return false;
+            }
+            generated.add(token);
+            return generated.size() < maxTokens && position + 1 < limit;
+        }
     }
 
     /** The decoding's repetition penalty over the prompt and what was generated so far (BOS excluded). */

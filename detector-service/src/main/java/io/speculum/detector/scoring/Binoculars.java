@@ -5,7 +5,7 @@ package io.speculum.detector.scoring;
  * observers, {@code (Σ −log p(x_t)) / (Σ −Σ_x q(x) log p(x))}. With one observer the denominator is the scoring
  * model's own entropy. Machine text is less surprising than the observers expect one another to be: lower scores.
  */
-public final class Binoculars implements TextScore {
+public record Binoculars() implements TextScore {
 
     public static final String NAME = "binoculars";
 

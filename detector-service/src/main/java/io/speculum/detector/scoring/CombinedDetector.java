@@ -1,6 +1,7 @@
 package io.speculum.detector.scoring;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A logistic combination of other methods' scores, made to hold across generators, decodings and lengths: each
@@ -28,6 +29,18 @@ public final class CombinedDetector implements TextScore {
         }
         this.weights = weights;
         this.methods = List.copyOf(methods);
+    }
+
+    /**
+     * The combination {@code weights} describe over the methods named in them, taken from {@code available}; a clear
+     * error when one is missing there.
+     */
+    public static CombinedDetector of(CombinedWeights weights, Map<String, TextScore> available) {
+        List<String> missing = weights.methods().stream().filter(m -> !available.containsKey(m)).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("the combined detector needs " + missing + ", which this setup cannot run");
+        }
+        return new CombinedDetector(weights, weights.methods().stream().map(available::get).toList());
     }
 
     @Override

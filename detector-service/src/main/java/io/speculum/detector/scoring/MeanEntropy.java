@@ -1,13 +1,9 @@
 package io.speculum.detector.scoring;
 
 /** Mean entropy of the next-token distributions {@code (1/n) Σ H_t}: lower where the text is predictable. */
-public final class MeanEntropy extends MeanOfTokens {
+public record MeanEntropy() implements MeanOfTokens {
 
     public static final String NAME = "entropy";
-
-    public MeanEntropy() {
-        super(TokenEvidence::entropy);
-    }
 
     @Override
     public String name() {
@@ -17,5 +13,10 @@ public final class MeanEntropy extends MeanOfTokens {
     @Override
     public int machineDirection() {
         return -1;
+    }
+
+    @Override
+    public double value(TokenEvidence token) {
+        return token.entropy();
     }
 }

@@ -1,13 +1,9 @@
 package io.speculum.detector.scoring;
 
 /** Mean log-likelihood {@code (1/n) Σ log p(x_t)}: machine text is more likely under a model like its generator. */
-public final class MeanLogLikelihood extends MeanOfTokens {
+public record MeanLogLikelihood() implements MeanOfTokens {
 
     public static final String NAME = "log-likelihood";
-
-    public MeanLogLikelihood() {
-        super(TokenEvidence::logProb);
-    }
 
     @Override
     public String name() {
@@ -17,5 +13,10 @@ public final class MeanLogLikelihood extends MeanOfTokens {
     @Override
     public int machineDirection() {
         return 1;
+    }
+
+    @Override
+    public double value(TokenEvidence token) {
+        return token.logProb();
     }
 }

@@ -1,13 +1,13 @@
 package io.speculum.detector.scoring;
 
 /** Min-K% Prob (Shi et al., 2024): the mean of the lowest k% token log-probabilities; higher for machine text. */
-public final class MinKProb extends LowestFraction {
+public record MinKProb(double fraction) implements LowestFraction {
 
     public static final String NAME = "min-k";
     public static final double DEFAULT_K = 0.2;
 
-    public MinKProb(double k) {
-        super(k, TokenEvidence::logProb);
+    public MinKProb {
+        LowestFraction.requireFraction(fraction);
     }
 
     public MinKProb() {
@@ -22,5 +22,10 @@ public final class MinKProb extends LowestFraction {
     @Override
     public int machineDirection() {
         return 1;
+    }
+
+    @Override
+    public double value(TokenEvidence token) {
+        return token.logProb();
     }
 }
