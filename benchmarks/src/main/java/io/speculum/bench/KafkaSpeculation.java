@@ -156,8 +156,16 @@ final class KafkaSpeculation implements AutoCloseable {
 
     /** The broker's acknowledgement of a draft request, p50 and p99 ms (the verifier's meter). */
     double[] draftRequestAckMillis() {
-        io.micrometer.core.instrument.Timer timer = verifierApp.getBean(MeterRegistry.class)
-                .find("speculum.spec_decode.draft_request_ack").timer();
+        return timerMillis("speculum.spec_decode.draft_request_ack");
+    }
+
+    /** From a draft request's stamp until the producer accepted it, p50 and p99 ms (the verifier's meter). */
+    double[] draftRequestSendMillis() {
+        return timerMillis("speculum.spec_decode.draft_request_send");
+    }
+
+    private double[] timerMillis(String name) {
+        io.micrometer.core.instrument.Timer timer = verifierApp.getBean(MeterRegistry.class).find(name).timer();
         if (timer == null) {
             return new double[] {Double.NaN, Double.NaN};
         }

@@ -260,6 +260,9 @@ public final class SpeculativeDecodingBenchmark {
             double[] ack = kafka.draftRequestAckMillis();
             System.out.printf("  broker acknowledgement of a draft request (the verifier's producer, all rounds so far): p50 %.2f ms, p99 %.2f ms%n",
                     ack[0], ack[1]);
+            double[] send = kafka.draftRequestSendMillis();
+            System.out.printf("  from a draft request's stamp to the producer accepting it (serialisation, send()): p50 %.2f ms, p99 %.2f ms%n",
+                    send[0], send[1]);
             new Goals(settings, cost, runs, rates, waves, pingPong, perRound).print();
         }
     }

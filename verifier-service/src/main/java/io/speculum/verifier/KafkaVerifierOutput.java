@@ -2,6 +2,7 @@ package io.speculum.verifier;
 
 import io.speculum.protocol.DraftRelease;
 import io.speculum.protocol.DraftRequest;
+import io.speculum.protocol.DraftTiming;
 import io.speculum.protocol.GenerationEvent;
 import io.speculum.protocol.ProtocolCodec;
 import io.speculum.protocol.Topics;
@@ -21,6 +22,7 @@ class KafkaVerifierOutput implements VerifierOutput, AutoCloseable {
     private final GenerationEventPublisher events;
     private final DistributionSummary requestBytes;
     private final Timer requestAck;
+    private final Timer requestSend;
 
     KafkaVerifierOutput(KafkaTemplate<String, byte[]> kafka, GenerationEventPublisher events, MeterRegistry meters) {
         this.kafka = DraftHopTemplate.of(kafka);
@@ -28,6 +30,9 @@ class KafkaVerifierOutput implements VerifierOutput, AutoCloseable {
         this.requestBytes = DraftMessageBytes.summary(meters, "request");
         this.requestAck = Timer.builder("speculum.spec_decode.draft_request_ack")
                 .description("From handing a draft request to the producer to the broker's acknowledgement")
+                .publishPercentiles(0.5, 0.99).register(meters);
+        this.requestSend = Timer.builder("speculum.spec_decode.draft_request_send")
+                .description("From the draft request's stamp to the producer accepting it (serialisation and send() itself)")
                 .publishPercentiles(0.5, 0.99).register(meters);
     }
 
@@ -47,6 +52,7 @@ class KafkaVerifierOutput implements VerifierOutput, AutoCloseable {
                 requestAck.record(System.nanoTime() - sent, java.util.concurrent.TimeUnit.NANOSECONDS);
             }
         });
+        requestSend.record(Math.max(0, DraftTiming.nowMicros() - request.sentAtMicros()), java.util.concurrent.TimeUnit.MICROSECONDS);
     }
 
     @Override
