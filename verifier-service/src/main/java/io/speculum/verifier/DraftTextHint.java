@@ -1,5 +1,6 @@
 package io.speculum.verifier;
 
+import io.speculum.generation.DraftTextCursor;
 import io.speculum.llama.LlamaException;
 import io.speculum.llama.Vocabulary;
 import io.speculum.protocol.GenerateRequest;
@@ -19,24 +20,18 @@ final class DraftTextHint {
     /** The drafter name rounds that verify the request's draft text report. */
     static final String DRAFTER = "draft-text";
     private static final int DEFAULT_CHUNK = 8;
-    /** Committed tokens that must recur in the draft text to pick it up again after it diverged. */
-    static final int MATCH = 3;
     private static final int[] NO_TOKENS = new int[0];
     /** No draft text: never gives a chunk (and, empty, never changes). */
     static final DraftTextHint NONE = new DraftTextHint(NO_TOKENS);
 
     /** The draft text in the verifier's tokens (completion positions 0..). */
     private final int[] hint;
-    /** Completion tokens already compared with the hint. */
-    private int checked;
-    /** The committed completion still equals the hint's prefix. */
-    private boolean aligned;
-    /** Where in the hint the last verified chunk started (matches are looked for from there on first). */
-    private int cursor;
+    /** Where the next chunk starts (the rule the cascade's calibration replays). */
+    private final DraftTextCursor cursor;
 
     DraftTextHint(int[] hint) {
         this.hint = hint;
-        this.aligned = hint.length > 0;
+        this.cursor = new DraftTextCursor(hint);
     }
 
     /**
@@ -71,52 +66,21 @@ final class DraftTextHint {
     }
 
     /**
-     * The next hint tokens to verify, in chunks of the policy's {@code maxDraftTokens} (at most {@code room}): where
-     * the committed completion still equals the hint's prefix, the tokens after it; once they differ, the tokens after
-     * the next place in the hint where the last {@value #MATCH} committed tokens occur (the small answer often says the
-     * same phrase a little later or earlier); none (empty) where they occur nowhere or the hint is used up.
+     * The next hint tokens to verify, in chunks of the policy's {@code maxDraftTokens} (at most {@code room}), from
+     * where {@link DraftTextCursor} says the next chunk starts; none (empty) where the committed tail occurs nowhere
+     * in the hint or the hint is used up.
      */
     int[] nextChunk(GenerationState state, int room) {
         if (hint.length == 0) {
             return NO_TOKENS;
         }
-        int[] tokens = state.tokens();
-        int completed = tokens.length - state.promptLength();
-        int from = -1;
-        if (aligned) {
-            for (int i = checked; i < completed && aligned; i++) {
-                aligned = i < hint.length && tokens[state.promptLength() + i] == hint[i];
-            }
-            if (aligned) {
-                checked = completed;
-                from = completed;
-            }
-        }
-        if (from < 0) {
-            from = matchEnd(hint, tokens, cursor);
-            if (from < 0 && cursor > 0) {
-                from = matchEnd(hint, tokens, 0);
-            }
-        }
+        int from = cursor.nextStart(state.tokens(), state.promptLength());
         int k = state.speculation().maxDraftTokens() > 0 ? state.speculation().maxDraftTokens() : DEFAULT_CHUNK;
         int n = from < 0 ? 0 : Math.min(Math.min(k, hint.length - from), room);
         if (n <= 0) {
             return NO_TOKENS;
         }
-        cursor = from;
+        cursor.taken(from);
         return Arrays.copyOfRange(hint, from, from + n);
-    }
-
-    /** The hint position right after the first occurrence, ending at {@code from} or later, of the committed tail. */
-    static int matchEnd(int[] hint, int[] tokens, int from) {
-        if (tokens.length < MATCH) {
-            return -1;
-        }
-        for (int end = Math.max(MATCH, from); end < hint.length; end++) {
-            if (Arrays.equals(hint, end - MATCH, end, tokens, tokens.length - MATCH, tokens.length)) {
-                return end;
-            }
-        }
-        return -1;
     }
 }

@@ -72,10 +72,10 @@ class DraftTextHintTest {
     void theMatchIsTheFirstOccurrenceEndingAtOrAfterTheCursor() {
         int[] text = {7, 8, 9, 1, 7, 8, 9, 2};
         int[] committed = {5, 7, 8, 9};
-        assertThat(DraftTextHint.matchEnd(text, committed, 0)).isEqualTo(3);
-        assertThat(DraftTextHint.matchEnd(text, committed, 4)).isEqualTo(7);
-        assertThat(DraftTextHint.matchEnd(text, committed, 8)).isEqualTo(-1);
-        assertThat(DraftTextHint.matchEnd(text, new int[] {8, 9}, 0)).as("fewer than three committed").isEqualTo(-1);
+        assertThat(io.speculum.generation.DraftTextCursor.matchEnd(text, committed, 0)).isEqualTo(3);
+        assertThat(io.speculum.generation.DraftTextCursor.matchEnd(text, committed, 4)).isEqualTo(7);
+        assertThat(io.speculum.generation.DraftTextCursor.matchEnd(text, committed, 8)).isEqualTo(-1);
+        assertThat(io.speculum.generation.DraftTextCursor.matchEnd(text, new int[] {8, 9}, 0)).as("fewer than three committed").isEqualTo(-1);
     }
 
     @Test

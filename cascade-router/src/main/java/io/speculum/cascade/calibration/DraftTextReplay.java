@@ -1,22 +1,21 @@
 package io.speculum.cascade.calibration;
 
+import io.speculum.generation.DraftTextCursor;
 import io.speculum.llama.Model;
 import java.util.Arrays;
 
 /**
  * Counts the large model's verification rounds for a greedy deferred request whose small answer is the draft text,
- * by replaying the verifier's draft-text rule (SpeculativeVerifier: verify the text's next chunk of up to k tokens
- * while the output follows it; after a rejection, pick it up again after the next place where the last 3 output
- * tokens recur in it; otherwise a round of the large model alone) against the large model's own greedy answer. With
- * greedy verification a chunk is accepted exactly as far as it equals that answer, so the count is what the verifier
- * spends (the end-to-end test checks it against the verifier's own count).
+ * by replaying the verifier's draft-text rule ({@link DraftTextCursor}, which the verifier's hint runs too: verify
+ * the text's next chunk of up to k tokens while the output follows it; after a rejection, pick it up again after the
+ * next place where the last 3 output tokens recur in it; otherwise a round of the large model alone) against the
+ * large model's own greedy answer. With greedy verification a chunk is accepted exactly as far as it equals that
+ * answer, so the count is what the verifier spends (the end-to-end test checks it against the verifier's own count).
  *
  * @param rounds   verification rounds after the prefill (a from-scratch generation needs {@code answer.length - 1})
  * @param accepted draft-text tokens accepted, each one a large-model pass saved
  */
 public record DraftTextReplay(int rounds, int accepted) {
-
-    static final int MATCH = 3;
 
     /**
      * @param prompt    the large model's prompt tokens
@@ -34,28 +33,15 @@ public record DraftTextReplay(int rounds, int accepted) {
         int committed = 1; // the prefill commits the first token
         int rounds = 0;
         int accepted = 0;
-        boolean aligned = hint.length > 0;
-        int cursor = 0;
+        DraftTextCursor cursor = new DraftTextCursor(hint); // the verifier's rule
         while (committed < total) {
             int[] tokens = concat(prompt, Arrays.copyOf(answer, committed));
-            int from = -1;
-            if (aligned) {
-                aligned = committed <= hint.length && Arrays.equals(answer, 0, committed, hint, 0, committed);
-                if (aligned) {
-                    from = committed;
-                }
-            }
-            if (from < 0) {
-                from = matchEnd(hint, tokens, cursor);
-                if (from < 0 && cursor > 0) {
-                    from = matchEnd(hint, tokens, 0);
-                }
-            }
+            int from = cursor.nextStart(tokens, prompt.length);
             int room = maxTokens - committed - 1; // a round commits at most one token beyond its draft
             int n = from < 0 ? 0 : Math.min(Math.min(k, hint.length - from), room);
             int a = 0;
             if (n > 0) {
-                cursor = from;
+                cursor.taken(from);
                 while (a < n && committed + a < answer.length && hint[from + a] == answer[committed + a]) {
                     a++;
                 }
@@ -77,18 +63,6 @@ public record DraftTextReplay(int rounds, int accepted) {
             return new int[0];
         }
         return Arrays.copyOfRange(joint, promptTokens.length, joint.length);
-    }
-
-    private static int matchEnd(int[] hint, int[] tokens, int from) {
-        if (tokens.length < MATCH) {
-            return -1;
-        }
-        for (int end = Math.max(MATCH, from); end < hint.length; end++) {
-            if (Arrays.equals(hint, end - MATCH, end, tokens, tokens.length - MATCH, tokens.length)) {
-                return end;
-            }
-        }
-        return -1;
     }
 
     private static int[] concat(int[] a, int[] b) {
