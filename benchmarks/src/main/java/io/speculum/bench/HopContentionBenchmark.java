@@ -45,6 +45,7 @@ public final class HopContentionBenchmark {
                     print("back to back", kafka.pingPong(rounds / 5, payload));
                     print("back to back, the services' Spring Kafka beans", kafka.springPingPong(rounds / 5, payload, () -> { }));
                     print("100 ms pause, the services' Spring Kafka beans", kafka.springPingPong(rounds / 5, payload, () -> pause(100)));
+                    print("the same, a reply event sent just before each ping", kafka.springPingPong(rounds / 5, payload, () -> pause(100), true));
                     print("100 ms pause before each ping", kafka.pingPong(rounds / 5, payload, () -> pause(100)));
                     int[] next = {0};
                     print("a decode (4 tokens) before each ping, same thread", kafka.pingPong(rounds / 5, payload,

@@ -227,8 +227,17 @@ final class KafkaSpeculation implements AutoCloseable {
      * The same round trips through the services' own Kafka path: the verifier-service's listener container factory
      * and hop template on this side, the drafter-service's on the other ({@link DrafterWithEcho#SPRING_PING}).
      */
-    @SuppressWarnings("unchecked")
     double[] springPingPong(int rounds, int payload, Runnable before) throws Exception {
+        return springPingPong(rounds, payload, before, false);
+    }
+
+    /**
+     * With {@code withReply}, each ping follows a record sent through the verifier-service's main template to the
+     * reply topic (acknowledged by all replicas, idempotent, observed), as a round's event precedes its draft request.
+     */
+    @SuppressWarnings("unchecked")
+    double[] springPingPong(int rounds, int payload, Runnable before, boolean withReply) throws Exception {
+        org.springframework.kafka.core.KafkaTemplate<String, byte[]> replies = verifierApp.getBean(org.springframework.kafka.core.KafkaTemplate.class);
         byte[] bytes = new byte[payload];
         java.util.concurrent.BlockingQueue<String> back = new java.util.concurrent.LinkedBlockingQueue<>();
         org.springframework.kafka.core.KafkaTemplate<String, byte[]> out =
@@ -247,6 +256,9 @@ final class KafkaSpeculation implements AutoCloseable {
                 String key = Integer.toString(i);
                 before.run();
                 long started = System.nanoTime();
+                if (withReply) {
+                    replies.send(Requests.REPLIES, key, bytes);
+                }
                 out.send(DrafterWithEcho.SPRING_PING, key, bytes);
                 String got;
                 do {
