@@ -11,6 +11,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -27,6 +28,7 @@ public class ReplyTopics implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplyTopics.class);
     private static final long RECHECK_MISSING_MILLIS = 2_000;
+    private static final long LEADER_POLL_MILLIS = 20;
 
     private final Map<String, Object> adminConfig;
     private final SpeculumKafkaProperties properties;
@@ -61,8 +63,11 @@ public class ReplyTopics implements AutoCloseable {
             return false;
         }
         try {
-            admin().describeTopics(List.of(topic)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            ready.add(topic);
+            TopicDescription found = admin().describeTopics(List.of(topic)).allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+            if (hasLeaders(found) || awaitLeaders(topic)) {
+                ready.add(topic);
+            }
             return true;
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
@@ -97,8 +102,40 @@ public class ReplyTopics implements AutoCloseable {
             Thread.currentThread().interrupt();
             return true;
         }
-        ready.add(topic);
+        if (awaitLeaders(topic)) {
+            ready.add(topic);
+        }
         return true;
+    }
+
+    /**
+     * Until every partition of a topic just created (here or by another service) has a leader: a record sent before
+     * that fails with NOT_LEADER_OR_FOLLOWER, and the idempotent producer's retry of it can then land behind the
+     * request's later events (seen as a request whose first round event went missing). False when the broker did not
+     * say within the timeout: the producer then tries, and the topic is looked up again next time.
+     */
+    private boolean awaitLeaders(String topic) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                TopicDescription description = admin().describeTopics(List.of(topic)).allTopicNames()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+                if (hasLeaders(description)) {
+                    return true;
+                }
+                Thread.sleep(LEADER_POLL_MILLIS);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
+    private static boolean hasLeaders(TopicDescription description) {
+        return description != null && !description.partitions().isEmpty()
+                && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
     }
 
     private Admin admin() {
