@@ -38,34 +38,37 @@ public final class OpeningScan implements TextScore {
 
     @Override
     public double score(TextEvidence text) {
-        return method.oriented(suffix(text, bestStart(text)));
+        return best(text).score();
     }
 
     /** The scanned method's contributions from the chosen start on; the skipped opening contributes nothing. */
     @Override
     public double[] contributions(TextEvidence text) {
-        int start = bestStart(text);
+        int start = best(text).start();
         double[] tail = method.contributions(suffix(text, start));
         double[] out = new double[text.size()];
-        for (int i = 0; i < tail.length; i++) {
-            out[start + i] = tail[i];
-        }
+        System.arraycopy(tail, 0, out, start, tail.length);
         return out;
     }
 
     /** The start whose suffix scores highest (the earliest on ties). */
     int bestStart(TextEvidence text) {
+        return best(text).start();
+    }
+
+    private Best best(TextEvidence text) {
         TextScore.requireTokens(text);
-        int best = 0;
-        double bestScore = Double.NEGATIVE_INFINITY;
+        Best best = new Best(0, Double.NEGATIVE_INFINITY);
         for (int start = 0; start <= text.size() * MAX_OPENING; start += STEP) {
             double score = method.oriented(suffix(text, start));
-            if (score > bestScore) {
-                bestScore = score;
-                best = start;
+            if (score > best.score()) {
+                best = new Best(start, score);
             }
         }
         return best;
+    }
+
+    private record Best(int start, double score) {
     }
 
     private static TextEvidence suffix(TextEvidence text, int start) {
