@@ -66,8 +66,8 @@ public class RequestTranslator {
         } else if (p.isArray() && !p.isEmpty() && p.get(0).isIntegralNumber()) {
             tokens = new int[p.size()];
             for (int i = 0; i < tokens.length; i++) {
-                if (!p.get(i).isIntegralNumber()) {
-                    throw ApiException.invalid("prompt", "a token-id prompt holds integers only");
+                if (!p.get(i).isIntegralNumber() || !p.get(i).canConvertToInt()) {
+                    throw ApiException.invalid("prompt", "a token-id prompt holds 32-bit integers only");
                 }
                 tokens[i] = p.get(i).asInt();
             }

@@ -165,6 +165,7 @@ class RequestTranslatorTest {
         "[\"a\",\"b\"]    | 422 | unsupported_value",
         "[[1,2],[3]]      | 422 | unsupported_value",
         "[1,\"two\"]      | 400 | invalid_value",
+        "[1,2,3000000000] | 400 | invalid_value",
         "[]               | 400 | invalid_value",
         "{\"text\":\"x\"} | 400 | invalid_value",
         "7                | 400 | invalid_value"})
