@@ -6,12 +6,21 @@ import java.util.TreeMap;
 /**
  * The measured time of one decode of n tokens on the padded target, with batch-invariant kernels (as the verifier
  * runs by default) and without (plain llama.cpp, as the target alone runs): the bounds the goals are checked against.
+ * {@code spreadMicros} holds, per concurrency c, the verifier's decodes of c and c·(k + 1) tokens spread over c
+ * sequences with a mid-generation cache each (keys {@code c} and {@code c * (k + 1)}): what c sessions really cost.
  */
-record CostTable(Map<Integer, Double> invariantMicros, Map<Integer, Double> plainMicros) {
+record CostTable(Map<Integer, Double> invariantMicros, Map<Integer, Double> plainMicros, Map<Integer, Double> spreadMicros) {
 
     CostTable {
         invariantMicros = new TreeMap<>(invariantMicros);
         plainMicros = new TreeMap<>(plainMicros);
+        spreadMicros = new TreeMap<>(spreadMicros);
+    }
+
+    /** t(n) of n tokens spread over c sequences, µs; the one-sequence figure where that was not timed. */
+    double spread(int n, boolean invariant) {
+        Double micros = spreadMicros.get(n);
+        return micros != null ? micros : verifier(n, invariant);
     }
 
     /** t(n) on the verifier's kernels, µs. */

@@ -62,4 +62,44 @@ final class DecodeCost {
         Arrays.sort(samples);
         return samples[repeats / 2] / 1000.0;
     }
+
+    /**
+     * Median microseconds of one decode of {@code n} tokens in each of {@code sequences} sequences that each hold
+     * {@code cached} tokens: what a verifier decode of that many sessions costs. llama.cpp's unified KV cache makes
+     * every token attend over every used cell, so this costs more than the same number of tokens in one sequence.
+     */
+    static double spreadMicros(Model model, ContextOptions options, int sequences, int n, int cached, int warmups, int repeats) {
+        try (InferenceContext context = model.newContext(options)) {
+            int[] prompt = model.vocabulary().tokenize("Once upon a time, there was a little girl named Lily.", true, false);
+            int[] history = new int[cached];
+            for (int i = 0; i < cached; i++) {
+                history[i] = prompt[i % prompt.length];
+            }
+            for (int s = 0; s < sequences; s++) {
+                DecodeBatch prefill = new DecodeBatch();
+                prefill.addSequence(s, history, 0, false);
+                context.decode(prefill);
+            }
+            DecodeBatch batch = new DecodeBatch();
+            for (int s = 0; s < sequences; s++) {
+                for (int i = 0; i < n; i++) {
+                    batch.add(100 + i, cached + i, s, true);
+                }
+            }
+            long[] samples = new long[repeats];
+            for (int r = -warmups; r < repeats; r++) {
+                long t0 = System.nanoTime();
+                context.decode(batch);
+                long elapsed = System.nanoTime() - t0;
+                for (int s = 0; s < sequences; s++) {
+                    context.removeRange(s, cached, -1);
+                }
+                if (r >= 0) {
+                    samples[r] = elapsed;
+                }
+            }
+            Arrays.sort(samples);
+            return samples[repeats / 2] / 1000.0;
+        }
+    }
 }

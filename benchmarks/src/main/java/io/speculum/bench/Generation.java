@@ -15,13 +15,14 @@ import java.util.List;
  * @param stages   where each stamped hop went, stage by stage
  * @param verifications per verification round after the first, ms from submitting its decode to its logits (the
  *                 verifier's {@code roundMillis}: the decode and its wait in the engine's queue)
+ * @param prefillSeconds the prompt's prefill and the first token (0 where unknown)
  */
 record Generation(String id, int tokens, int[] tokenIds, String text, double seconds, int rounds, int drafted, int accepted,
-                  double[] hops, List<HopStages> stages, double[] verifications) {
+                  double[] hops, List<HopStages> stages, double[] verifications, double prefillSeconds) {
 
     /** A generation known by its text and token count only (java-llama.cpp's stream). */
     static Generation ofText(String id, int tokens, String text, double seconds) {
-        return new Generation(id, tokens, new int[0], text, seconds, 0, 0, 0, new double[0], List.of(), new double[0]);
+        return new Generation(id, tokens, new int[0], text, seconds, 0, 0, 0, new double[0], List.of(), new double[0], 0);
     }
 
     /** Same tokens as {@code other}, compared by id where both have them, else by text and count. */
@@ -43,6 +44,7 @@ record Generation(String id, int tokens, int[] tokenIds, String text, double sec
         List<Double> hops = new ArrayList<>();
         List<HopStages> stages = new ArrayList<>();
         List<Double> verifications = new ArrayList<>();
+        double prefill = 0;
         for (GenerationEvent event : events) {
             switch (event) {
                 case GenerationEvent.Round round -> {
@@ -54,6 +56,8 @@ record Generation(String id, int tokens, int[] tokenIds, String text, double sec
                     }
                     if (round.round() > 0) {
                         verifications.add(round.stats().roundMillis());
+                    } else {
+                        prefill = round.stats().roundMillis() / 1000;
                     }
                     if (round.stats().hop() != null) {
                         stages.add(round.stats().hop());
@@ -71,10 +75,18 @@ record Generation(String id, int tokens, int[] tokenIds, String text, double sec
         int[] all = ids.stream().flatMapToInt(Arrays::stream).toArray();
         return new Generation(id, tokens, all, text.toString(), seconds, rounds, drafted, accepted,
                 hops.stream().mapToDouble(Double::doubleValue).toArray(), List.copyOf(stages),
-                verifications.stream().mapToDouble(Double::doubleValue).toArray());
+                verifications.stream().mapToDouble(Double::doubleValue).toArray(), prefill);
     }
 
     double tokensPerSecond() {
         return tokens / seconds;
+    }
+
+    /**
+     * Tokens per second after the first, without the prompt's prefill: the steady decoding speed a cost-curve bound
+     * (τ·t1/t(k+1)) describes; for speculation over Kafka the request's and the last reply's hops stay in.
+     */
+    double decodingTokensPerSecond() {
+        return prefillSeconds > 0 && tokens > 1 ? (tokens - 1) / (seconds - prefillSeconds) : tokensPerSecond();
     }
 }

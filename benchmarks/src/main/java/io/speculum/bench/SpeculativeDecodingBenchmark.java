@@ -180,7 +180,25 @@ public final class SpeculativeDecodingBenchmark {
             measured.put(invariant, byN);
             System.out.printf(" %10.2f%n", micros[0] / 1000);
         }
-        CostTable table = new CostTable(measured.get(true), measured.get(false));
+        Map<Integer, Double> spread = new TreeMap<>();
+        int cached = 32 + settings.tokens() / 2; // a prompt and half a generation: a session's mean context
+        boolean invariant = InProcessSpeculation.BATCH_INVARIANT;
+        for (int c : settings.concurrency()) {
+            if (c < 2) {
+                continue;
+            }
+            io.speculum.llama.ContextOptions options = io.speculum.llama.ContextOptions.defaults(BenchModels.SEQUENCE_CONTEXT * c)
+                    .withMaxSequences(c).withBatchSize(Math.max(cached, c * (settings.k() + 1))).withThreads(settings.threads())
+                    .withBatchInvariance(invariant);
+            for (int n : new int[] {1, settings.k() + 1}) {
+                spread.put(c * n, DecodeCost.spreadMicros(target, options, c, n, cached, 2, settings.costRepeats()));
+            }
+            System.out.printf("  spread over %d sequences of %d cached tokens (the verifier's kernels): t(%d) %.2f ms (%.2fx %d tokens "
+                    + "of one sequence), t(%d) %.2f ms (%.2fx)%n", c, cached, c, spread.get(c) / 1000,
+                    spread.get(c) / measured.get(invariant).get(c), c, c * (settings.k() + 1), spread.get(c * (settings.k() + 1)) / 1000,
+                    spread.get(c * (settings.k() + 1)) / measured.get(invariant).get(c * (settings.k() + 1)));
+        }
+        CostTable table = new CostTable(measured.get(true), measured.get(false), spread);
         System.out.printf("  on / off at n = 1: %.2fx, at n = %d: %.2fx (%.0f s)%n", table.verifier(1, true) / table.verifier(1, false),
                 settings.k() + 1, table.verifier(settings.k() + 1, true) / table.verifier(settings.k() + 1, false), seconds(started));
         return table;

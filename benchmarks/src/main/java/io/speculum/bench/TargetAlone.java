@@ -36,12 +36,16 @@ final class TargetAlone implements AutoCloseable {
         int position = promptTokens.length;
         int[] out = new int[maxTokens];
         int produced = 0;
+        double prefill = 0;
         while (produced < maxTokens) {
             int next = context.logitsView(row).argmax();
             if (model.vocabulary().isEndOfGeneration(next)) {
                 break;
             }
             out[produced++] = next;
+            if (produced == 1) {
+                prefill = (System.nanoTime() - started) / 1e9;
+            }
             if (produced == maxTokens) {
                 break;
             }
@@ -51,7 +55,8 @@ final class TargetAlone implements AutoCloseable {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         int[] tokens = Arrays.copyOf(out, produced);
-        return new Generation(id, produced, tokens, model.vocabulary().detokenize(tokens), seconds, 0, 0, 0, new double[0], java.util.List.of(), new double[0]);
+        return new Generation(id, produced, tokens, model.vocabulary().detokenize(tokens), seconds, 0, 0, 0, new double[0], java.util.List.of(), new double[0],
+                prefill);
     }
 
     @Override

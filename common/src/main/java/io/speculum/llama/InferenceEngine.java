@@ -333,6 +333,7 @@ public final class InferenceEngine implements AutoCloseable {
                 batch.add(r.tokens()[i], r.position(i), r.sequencesOf(i), r.wantsLogits(i));
             }
         }
+        int cells = ctx.usedCells();
         long decodeStarted = System.nanoTime();
         try {
             ctx.decode(batch);
@@ -341,6 +342,7 @@ public final class InferenceEngine implements AutoCloseable {
             return;
         }
         lastDecodeNanos = System.nanoTime() - decodeStarted;
+        SharedDecode shared = new SharedDecode(packed.size(), tokens, cells, lastDecodeNanos / 1e6);
         lastPacked = packed.size();
         record(packed.size(), tokens);
         for (int p = 0; p < packed.size(); p++) {
@@ -349,7 +351,7 @@ public final class InferenceEngine implements AutoCloseable {
             for (int k = 0; k < rows.length; k++) {
                 rows[k] = ctx.logits(firstIndex[p] + r.logitsAt()[k]);
             }
-            completeLater(packed.get(p).future(), new SequenceLogits(r.sequence(), r.logitsAt(), rows));
+            completeLater(packed.get(p).future(), new SequenceLogits(r.sequence(), r.logitsAt(), rows, shared));
         }
     }
 

@@ -2,9 +2,13 @@ package io.speculum.llama;
 
 /**
  * The result of a {@link SequenceDecode}: one logits row per requested offset, in the order of
- * {@link SequenceDecode#logitsAt()}.
+ * {@link SequenceDecode#logitsAt()}, and the decode that produced them.
  */
-public record SequenceLogits(int sequence, int[] offsets, float[][] rows) {
+public record SequenceLogits(int sequence, int[] offsets, float[][] rows, SharedDecode decode) {
+
+    public SequenceLogits(int sequence, int[] offsets, float[][] rows) {
+        this(sequence, offsets, rows, SharedDecode.UNKNOWN);
+    }
 
     /** The logits after the token at {@code offset} of the request. */
     public float[] at(int offset) {

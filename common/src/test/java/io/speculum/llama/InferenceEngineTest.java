@@ -185,6 +185,32 @@ class InferenceEngineTest {
     }
 
     @Test
+    void eachResultNamesTheDecodeItWasPartOf() throws Exception {
+        int[] first = model.vocabulary().tokenize("Once upon a time");
+        int[] second = model.vocabulary().tokenize("The cat sat on the mat");
+        try (InferenceEngine engine = new InferenceEngine(model, options(2), EngineOptions.named("shared"))) {
+            SharedDecode alone = engine.decode(SequenceDecode.last(0, first, 0)).join().decode();
+            assertThat(alone).isEqualTo(new SharedDecode(1, first.length, 0, alone.millis()));
+            assertThat(alone.millis()).isPositive();
+            // held behind a task, both requests wait in the queue and go in one decode
+            java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+            engine.submit(context -> {
+                hold.await();
+                return null;
+            });
+            var a = engine.decode(SequenceDecode.last(0, new int[] {13}, first.length));
+            var b = engine.decode(SequenceDecode.last(1, second, 0));
+            hold.countDown();
+            SharedDecode shared = a.get(30, java.util.concurrent.TimeUnit.SECONDS).decode();
+            assertThat(b.get(30, java.util.concurrent.TimeUnit.SECONDS).decode()).isEqualTo(shared);
+            assertThat(shared.requests()).isEqualTo(2);
+            assertThat(shared.tokens()).isEqualTo(1 + second.length);
+            assertThat(shared.cells()).as("the first request's cells, cached before").isEqualTo(first.length);
+            assertThat(new SequenceLogits(0, new int[0], new float[0][]).decode().known()).isFalse();
+        }
+    }
+
+    @Test
     void aRequestLongerThanTheBatchIsDecodedInChunks() {
         int[] tokens = model.vocabulary().tokenize(TestTexts.paragraphs(3).get(2));
         assertThat(tokens.length).isBetween(70, 500);

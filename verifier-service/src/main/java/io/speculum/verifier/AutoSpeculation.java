@@ -1,15 +1,18 @@
 package io.speculum.verifier;
 
+import io.speculum.llama.SharedDecode;
 import io.speculum.math.AcceptanceEstimate;
 import io.speculum.protocol.SpeculationPolicy;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.IntSupplier;
 
 /**
  * One generation's speculation control: honours the request's policy (off, a fixed k, or automatic up to its
  * k) and, when automatic, chooses each round's k from what it has measured: the acceptance of the drafter it asks
  * (per drafter name), how often that drafter proposes anything, how long a draft takes to arrive, and the
- * verifier's {@link CostCurve}. When no k pays it decodes alone for a while, then probes with a short draft so a
+ * verifier's {@link CostCurve}, and, when other sessions share its decodes, its share of a decode in which they all
+ * draft alike ({@link DecodeShare}). When no k pays it decodes alone for a while, then probes with a short draft so a
  * drafter that has become useful wins its place back; each failed probe doubles the pause. Guarded by the
  * session's monitor.
  */
@@ -20,7 +23,7 @@ final class AutoSpeculation {
     static final int MAX_PAUSE = 64;
     private static final double FILL_DECAY = 0.9;
 
-    private final CostCurve cost;
+    private final SharedDecodeCost cost;
     private final DrafterPriors priors;
     private final Map<String, AcceptanceEstimate> acceptance = new HashMap<>();
     private final Map<String, Double> fill = new HashMap<>();
@@ -32,11 +35,24 @@ final class AutoSpeculation {
     private long drafts;
     /** Verified draft tokens per unit of k: 1 for chains, more for token trees (decaying average). */
     private double width = 1;
+    /** Generations the verifier decodes now: the sessions a decode would hold if all drafted alike. */
+    private final IntSupplier activeSessions;
+    /** Cached cells at this session's last decode. */
+    private int cells;
 
-    /** A generation's control that starts from what {@code priors} knows of each drafter, and teaches it. */
-    AutoSpeculation(CostCurve cost, DrafterPriors priors) {
+    /**
+     * A generation's control that starts from what {@code priors} knows of each drafter, and teaches it; {@code cost}
+     * is the verifier's, shared by its sessions.
+     */
+    AutoSpeculation(SharedDecodeCost cost, DrafterPriors priors, IntSupplier activeSessions) {
         this.cost = cost;
         this.priors = priors;
+        this.activeSessions = activeSessions;
+    }
+
+    /** A control alone on its verifier that starts from {@code priors}, priced by the start-up curve until its decodes teach it. */
+    AutoSpeculation(CostCurve cost, DrafterPriors priors) {
+        this(new SharedDecodeCost(cost), priors, () -> 1);
     }
 
     /** A control that learns alone. */
@@ -71,7 +87,14 @@ final class AutoSpeculation {
             probing = false;
             return Math.min(PROBE_LENGTH, max);
         }
-        int k = DraftLengthChooser.best(alpha(drafter), fill(drafter), width, cost, hop::millis, max);
+        int sessions = activeSessions.getAsInt();
+        int k = DraftLengthChooser.best(alpha(drafter), fill(drafter), width, new DecodeShare(sessions, cells, cost), hop::millis, max);
+        if (k == 0 && sessions > 1
+                && DraftLengthChooser.best(alpha(drafter), fill(drafter), width, new DecodeShare(1, cells, cost), hop::millis, max) > 0) {
+            // a good drafter held back by the load: decide again next round, no pause and no probe (a probe's wait
+            // for its draft would also take the session out of the decode the others share)
+            return 0;
+        }
         if (k == 0) {
             pauseLeft = nextPause;
             nextPause = Math.min(MAX_PAUSE, nextPause * 2);
@@ -104,6 +127,15 @@ final class AutoSpeculation {
         if (drafts++ > 0) {
             hop.observe(requested, hopMillis);
         }
+    }
+
+    /** The decode of a verification, drafted or not: what the next choice expects of the decode it will share. */
+    void observeDecode(SharedDecode decode) {
+        if (!decode.known()) {
+            return;
+        }
+        cost.observe(decode);
+        cells = decode.cells();
     }
 
     /** The estimated acceptance rate of a drafter for this generation. */

@@ -64,6 +64,8 @@ public final class SpeculativeVerifier implements AutoCloseable {
     private final GenerationSessions<Session> sessions;
     private final BranchSequences branches;
     private final CostCurve cost;
+    /** What a decode shared by sessions costs, learnt from this verifier's decodes (every session's control reads it). */
+    private final SharedDecodeCost decodeCost;
     private final DrafterPriors priors = new DrafterPriors();
 
     /** A verifier whose cost curve is measured now, with timed decodes on the idle engine. */
@@ -114,6 +116,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
                     }
                 });
         this.cost = cost;
+        this.decodeCost = new SharedDecodeCost(cost);
         LOG.info("Verifier cost curve: {}", cost);
     }
 
@@ -296,7 +299,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
         // the draft text is aligned with the completion from its start: a resumed generation goes on without it
         DraftTextHint hint = resumed.isResumed() ? DraftTextHint.NONE
                 : DraftTextHint.of(request, prompt, model.vocabulary(), settings.sequenceContext());
-        Session session = new Session(request, slot, state, tracker, new AutoSpeculation(cost, priors),
+        Session session = new Session(request, slot, state, tracker, new AutoSpeculation(decodeCost, priors, sessions::running),
                 new SuccessorCapture(settings.successorCandidates(), engine.batchSize()), hint);
         sessions.add(session);
         statistics.requests.increment();
@@ -351,6 +354,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
                     session.speculation().observe(session.state().speculation().drafter(), session.requestedDraft(), draft.length,
                             outcome.accepted(), source.hopMillis());
                 }
+                session.speculation().observeDecode(logits.decode());
                 commit(session, outcome.tokens(), draft.length, outcome.accepted(), source, (System.nanoTime() - started) / 1e6,
                         TargetRows.logprobs(session.request().logprobs(), model.vocabulary(), outcome.tokens(), logits::at));
             }
@@ -387,6 +391,7 @@ public final class SpeculativeVerifier implements AutoCloseable {
                 branches.keepAccepted(session.id(), tree, outcome, startPosition, sequences);
                 session.speculation().observe(session.state().speculation().drafter(), session.requestedDraft(), tree.depth(),
                         tree.size(), outcome.accepted(), source.hopMillis());
+                session.speculation().observeDecode(logits.decode());
                 commit(session, outcome.tokens(), tree.size(), outcome.accepted(), source, (System.nanoTime() - started) / 1e6,
                         TargetRows.logprobs(session.request().logprobs(), model.vocabulary(), outcome.tokens(),
                                 TargetRows.treePathRows(logits, outcome.path())));

@@ -99,6 +99,26 @@ class AutoSpeculationTest {
                 .isGreaterThanOrEqualTo(4);
     }
 
+    @Test
+    void aGoodDrafterDraftsLongAloneAndLittleAmongSixteenSessionsWhoseDecodesAreComputeBound() {
+        CostCurve padded = CostCurve.of(45, Map.of(4, 1.27, 8, 1.75, 16, 2.84, 32, 5.17, 144, 24.85));
+        SharedDecodeCost cost = new SharedDecodeCost(padded);
+        java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger(1);
+        AutoSpeculation control = new AutoSpeculation(cost, new DrafterPriors(), active::get);
+        runRounds(control, SpeculationPolicy.defaults(), 0.98, 30);
+        control.observeDecode(new io.speculum.llama.SharedDecode(1, 9, 80, 96));
+        assertThat(control.choose(SpeculationPolicy.defaults(), 100)).as("alone").isEqualTo(8);
+        // sixteen generations running: decodes spread over their 1280 cells measured as in docs/benchmarks.md
+        active.set(16);
+        control.observeDecode(new io.speculum.llama.SharedDecode(16, 16, 1280, 311));
+        control.observeDecode(new io.speculum.llama.SharedDecode(16, 144, 1280, 3224));
+        List<Integer> choices = runRounds(control, SpeculationPolicy.defaults(), 0.98, 30);
+        assertThat(choices).as("among sixteen: held back, not probing (a probe's wait would leave the shared decode)")
+                .allMatch(k -> k == 0);
+        active.set(1);
+        assertThat(control.choose(SpeculationPolicy.defaults(), 100)).as("alone again: long drafts at once").isGreaterThanOrEqualTo(6);
+    }
+
     private List<Integer> simulate(double alpha, int rounds) {
         return runRounds(new AutoSpeculation(cpu), SpeculationPolicy.defaults(), alpha, rounds);
     }
