@@ -26,6 +26,9 @@ final class HopSpy implements AutoCloseable {
 
     private final List<Double> requests = new CopyOnWriteArrayList<>();
     private final List<Double> proposals = new CopyOnWriteArrayList<>();
+    /** Stamp to the broker's append (the broker stamps LogAppendTime, ms) and append to this consumer, both legs. */
+    private final List<Double> toAppend = new CopyOnWriteArrayList<>();
+    private final List<Double> fromAppend = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -50,16 +53,32 @@ final class HopSpy implements AutoCloseable {
 
     private void record(ConsumerRecord<String, byte[]> record) {
         long now = DraftTiming.nowMicros();
+        long stamp = 0;
         if (record.topic().equals(Topics.DRAFT)) {
             if (ProtocolCodec.read(record.value(), DraftTopicRecord.class) instanceof DraftRequest request && request.sentAtMicros() > 0) {
                 requests.add((now - request.sentAtMicros()) / 1000.0);
+                stamp = request.sentAtMicros();
             }
         } else {
             DraftProposal proposal = ProtocolCodec.read(record.value(), DraftProposal.class);
             if (proposal.timing() != null && proposal.timing().sent() > 0) {
                 proposals.add((now - proposal.timing().sent()) / 1000.0);
+                stamp = proposal.timing().sent();
             }
         }
+        if (stamp > 0 && record.timestampType() == org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME) {
+            toAppend.add(record.timestamp() - stamp / 1000.0);
+            fromAppend.add(now / 1000.0 - record.timestamp());
+        }
+    }
+
+    /**
+     * Mean ms from a sender's stamp to the broker's append and from the append to this consumer (the broker stamps in
+     * whole ms, so only means over many records say something; empty without LogAppendTime).
+     */
+    double[] meanAroundAppend() {
+        return new double[] {toAppend.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN),
+                fromAppend.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN), toAppend.size()};
     }
 
     /** From the verifier's stamp to this consumer, ms, per draft request so far. */

@@ -64,6 +64,8 @@ final class KafkaSpeculation implements AutoCloseable {
                      boolean deterministic, Path work) throws java.io.IOException {
         broker = new EmbeddedKafkaKraftBroker(1, 3, Topics.GENERATE, Topics.DRAFT, Topics.VERIFY, Topics.DEAD_LETTER,
                 Requests.REPLIES, PING, PONG, DrafterWithEcho.SPRING_PING, DrafterWithEcho.SPRING_PONG);
+        // the broker stamps each record's append (ms): HopSpy splits a leg at it
+        broker.brokerProperty("log.message.timestamp.type", "LogAppendTime");
         broker.afterPropertiesSet();
         String bootstrap = broker.getBrokersAsString();
         // -Dbench.observe=false: no Kafka observation (tracing) in either service, to see what it costs the hop

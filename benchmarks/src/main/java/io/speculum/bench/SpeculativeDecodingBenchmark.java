@@ -275,6 +275,9 @@ public final class SpeculativeDecodingBenchmark {
                     + "after the verifier's stamp (%d), proposals %.2f / %.2f after the drafter's (%d)%n",
                     Stats.percentile(spyRequests, 0.5), Stats.percentile(spyRequests, 0.99), spyRequests.length,
                     Stats.percentile(spyProposals, 0.5), Stats.percentile(spyProposals, 0.99), spyProposals.length);
+            double[] around = kafka.spy().meanAroundAppend();
+            System.out.printf("  split at the broker's append (LogAppendTime, whole ms: means over %.0f messages of both legs): stamp .. append "
+                    + "%.2f ms, append .. the bare consumer %.2f ms%n", around[2], around[0], around[1]);
             double[] ack = kafka.draftRequestAckMillis();
             System.out.printf("  broker acknowledgement of a draft request (the verifier's producer, all rounds so far): p50 %.2f ms, p99 %.2f ms%n",
                     ack[0], ack[1]);
