@@ -57,6 +57,12 @@ public class ServiceSupportAutoConfiguration {
         };
     }
 
+    /** Spring Boot applies a unique container customizer to its listener container factory. */
+    @Bean
+    TransientListenerCommits transientListenerCommits() {
+        return new TransientListenerCommits();
+    }
+
     @Bean
     @ConditionalOnBean(ServedModel.class)
     ModelHealthIndicator modelsHealthIndicator(ObjectProvider<ServedModel> models) {

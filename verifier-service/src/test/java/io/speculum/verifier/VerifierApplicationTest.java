@@ -28,9 +28,22 @@ class VerifierApplicationTest {
     @Autowired
     SpeculativeVerifier verifier;
 
+    @Autowired
+    org.springframework.kafka.config.KafkaListenerEndpointRegistry listeners;
+
     @Test
     void aConfiguredCostCurveIsUsedAsGiven() {
         assertThat(verifier.costCurve()).isEqualTo(CostCurve.of(20, Map.of(4, 2.4, 8, 3.4)));
+    }
+
+    @Test
+    void theProposalsListenerCommitsOnceASecondAndRequestsOnEachPoll() {
+        var hop = listeners.getListenerContainer("verifier-verify").getContainerProperties();
+        assertThat(hop.getAckMode()).isEqualTo(org.springframework.kafka.listener.ContainerProperties.AckMode.TIME);
+        assertThat(hop.isSyncCommits()).isFalse();
+        var requests = listeners.getListenerContainer("verifier-generate").getContainerProperties();
+        assertThat(requests.getAckMode()).isEqualTo(org.springframework.kafka.listener.ContainerProperties.AckMode.BATCH);
+        assertThat(requests.isSyncCommits()).isTrue();
     }
 
     @Test
