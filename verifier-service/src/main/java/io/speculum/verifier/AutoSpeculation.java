@@ -22,8 +22,6 @@ final class AutoSpeculation {
     static final int FIRST_PAUSE = 4;
     static final int MAX_PAUSE = 64;
     private static final double FILL_DECAY = 0.9;
-    /** Beside other sessions a draft must promise this much more than decoding alone. */
-    static final double SHARED_MARGIN = 1.1;
 
     private final SharedDecodeCost cost;
     private final DrafterPriors priors;
@@ -90,14 +88,7 @@ final class AutoSpeculation {
             return Math.min(PROBE_LENGTH, max);
         }
         int sessions = activeSessions.getAsInt();
-        DecodeShare share = new DecodeShare(sessions, cells, cost);
-        int k = DraftLengthChooser.best(alpha(drafter), fill(drafter), width, share, hop::millis, max);
-        if (k > 0 && sessions > 1 && DraftLengthChooser.tokensPerMilli(alpha(drafter), fill(drafter), width, share, hop::millis, k)
-                < SHARED_MARGIN * DraftLengthChooser.tokensPerMilli(alpha(drafter), fill(drafter), width, share, hop::millis, 0)) {
-            // near the tie, a draft does not pay for its risk: a session waiting for one misses the decode the others
-            // share, and the decode splits in two, each paying a decode's fixed part
-            k = 0;
-        }
+        int k = DraftLengthChooser.best(alpha(drafter), fill(drafter), width, new DecodeShare(sessions, cells, cost), hop::millis, max);
         if (k == 0 && sessions > 1
                 && DraftLengthChooser.best(alpha(drafter), fill(drafter), width, new DecodeShare(1, cells, cost), hop::millis, max) > 0) {
             // a good drafter held back by the load: decide again next round, no pause and no probe (a probe's wait
