@@ -2,6 +2,8 @@ package io.speculum.service;
 
 import java.time.Duration;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.springframework.kafka.config.ContainerCustomizer;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
@@ -19,8 +21,9 @@ public final class TransientListenerCommits implements ContainerCustomizer<Objec
 
     /** The listener ids of the round's two hops. */
     public static final Set<String> HOPS = Set.of("drafter-draft", "verifier-verify");
-    /** Every listener id it applies to. */
-    public static final Set<String> LISTENERS = Set.of("drafter-draft", "verifier-verify", "gateway-replies");
+    /** Every listener id it applies to: the hops and a gateway's replies. */
+    public static final Set<String> LISTENERS = Stream.concat(HOPS.stream(), Stream.of("gateway-replies"))
+            .collect(Collectors.toUnmodifiableSet());
     static final Duration COMMIT_INTERVAL = Duration.ofSeconds(1);
 
     @Override

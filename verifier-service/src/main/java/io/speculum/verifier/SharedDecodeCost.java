@@ -3,7 +3,7 @@ package io.speculum.verifier;
 import io.speculum.llama.SharedDecode;
 
 /**
- * What a decode shared by several sessions costs and yields, learnt from the verifier's own decodes. In llama.cpp's
+ * What a decode shared by several sessions costs, learnt from the verifier's own decodes. In llama.cpp's
  * unified KV cache every token of a decode attends over every used cell, whichever session's, so a decode of n
  * tokens over c cached cells costs the start-up curve's t(n) (timed over a near-empty cache) plus β·n·c; β is learnt
  * from each decode's excess over t(n). On the padded ~150M target 16 one-token sessions of 100 cells each cost 2.2×
