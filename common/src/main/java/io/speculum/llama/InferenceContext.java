@@ -44,6 +44,7 @@ public final class InferenceContext implements AutoCloseable {
     private final int parkingSequence;       // hidden sequence holding removed cells in deterministic mode, else -1
     private final OrderedCells ordered;      // deterministic mode's tokens and cells per sequence, else null
     private final int vocabularySize;
+    private final boolean hiddenStates;      // rows are hidden states (the output layer cut off), not logits
     private final int nativeSeqCapacity;
     private final int positionLimit;
     private final int[] nextPosition;        // per sequence: highest cached position + 1 (0 = empty)
@@ -51,8 +52,9 @@ public final class InferenceContext implements AutoCloseable {
     private long generation;
     private boolean closed;
 
-    InferenceContext(Model model, LlamaLibrary lib, ContextOptions options) throws Throwable {
+    InferenceContext(Model model, LlamaLibrary lib, ContextOptions options, boolean hiddenStates) throws Throwable {
         this.model = model;
+        this.hiddenStates = hiddenStates;
         this.lib = lib;
         this.options = options;
         this.owner = Thread.currentThread();
@@ -77,6 +79,12 @@ public final class InferenceContext implements AutoCloseable {
         params.set(JAVA_BOOLEAN, NativeLayouts.offset(NativeLayouts.CONTEXT_PARAMS, "no_perf"), true);
         // the flash-attention kernel sums a row's unmasked cells one by one in cell order, whatever else is cached
         params.set(JAVA_BOOLEAN, NativeLayouts.offset(NativeLayouts.CONTEXT_PARAMS, "flash_attn"), options.deterministic());
+        if (hiddenStates) {
+            // embedding mode, one row per token (pooling NONE), and the pass ends before the output layer
+            params.set(JAVA_BOOLEAN, NativeLayouts.offset(NativeLayouts.CONTEXT_PARAMS, "embeddings"), true);
+            setInt(params, "pooling_type", 0);
+            params.set(ADDRESS, NativeLayouts.offset(NativeLayouts.CONTEXT_PARAMS, "cb_eval"), OutputLayerCut.callback(lib));
+        }
         LlamaLibrary.takeNativeErrors();
         this.ctx = (MemorySegment) lib.initFromModel.invokeExact(model.handle(), params);
         if (ctx.equals(MemorySegment.NULL)) {
@@ -414,12 +422,51 @@ public final class InferenceContext implements AutoCloseable {
         return new LogitsView(this, logitsSegment(i).asReadOnly(), generation);
     }
 
-    private MemorySegment logitsSegment(int i) {
+    /** Whether this context's rows are hidden states ({@link Model#newHiddenStateContext}) rather than logits. */
+    public boolean hiddenStates() {
+        return hiddenStates;
+    }
+
+    /** Floats in a hidden-state row: the model's hidden size. */
+    public int hiddenSize() {
+        return model.metadata().embeddingSize();
+    }
+
+    /**
+     * Copies the hidden state (after the final norm, the output layer's input) of batch index {@code i} of the last
+     * decode into {@code destination} at {@code offset}; only in a hidden-state context.
+     */
+    public void copyHiddenState(int i, float[] destination, int offset) {
+        if (!hiddenStates) {
+            throw new LlamaException(Code.UNSUPPORTED, "this context computes logits; open it with Model.newHiddenStateContext for hidden states");
+        }
+        checkOutput(i, "hidden state");
+        MemorySegment row;
+        try {
+            row = (MemorySegment) lib.getEmbeddingsIth.invokeExact(ctx, i);
+        } catch (Throwable t) {
+            throw LlamaException.wrap("llama_get_embeddings_ith", t);
+        }
+        if (row.equals(MemorySegment.NULL)) {
+            throw new LlamaException(Code.DECODE_FAILED, "llama.cpp returned no hidden state for batch index " + i);
+        }
+        int size = hiddenSize();
+        MemorySegment.copy(row.reinterpret((long) size * Float.BYTES), JAVA_FLOAT, 0, destination, offset, size);
+    }
+
+    private void checkOutput(int i, String what) {
         checkUsable();
         if (i < 0 || i >= lastOutputs.length || !lastOutputs[i]) {
-            throw new LlamaException(Code.INVALID_ARGUMENT, "Batch index " + i + " has no logits in the last decode"
-                    + " (ask for them with wantLogits when adding the token)");
+            throw new LlamaException(Code.INVALID_ARGUMENT, "Batch index " + i + " has no " + what + " in the last decode"
+                    + " (ask for an output row with wantLogits when adding the token)");
         }
+    }
+
+    private MemorySegment logitsSegment(int i) {
+        if (hiddenStates) {
+            throw new LlamaException(Code.UNSUPPORTED, "this context returns hidden states, not logits (its output layer is cut off)");
+        }
+        checkOutput(i, "logits");
         MemorySegment row;
         try {
             row = (MemorySegment) lib.getLogitsIth.invokeExact(ctx, i);

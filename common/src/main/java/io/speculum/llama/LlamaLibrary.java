@@ -79,6 +79,8 @@ public final class LlamaLibrary {
     final MethodHandle batchFree;
     final MethodHandle decode;
     final MethodHandle getLogitsIth;
+    final MethodHandle getEmbeddingsIth;
+    final MethodHandle tensorName;
     final MethodHandle kvSelfClear;
     final MethodHandle kvSelfSeqRm;
     final MethodHandle kvSelfSeqCp;
@@ -162,6 +164,8 @@ public final class LlamaLibrary {
         batchFree = b.fn("llama_batch_free", FunctionDescriptor.ofVoid(NativeLayouts.BATCH));
         decode = b.fn("llama_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, NativeLayouts.BATCH));
         getLogitsIth = b.fn("llama_get_logits_ith", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+        getEmbeddingsIth = b.fn("llama_get_embeddings_ith", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+        tensorName = b.fn("ggml_get_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
         kvSelfClear = b.fn("llama_kv_self_clear", FunctionDescriptor.ofVoid(ADDRESS));
         kvSelfSeqRm = b.fn("llama_kv_self_seq_rm", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
         kvSelfSeqCp = b.fn("llama_kv_self_seq_cp", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));

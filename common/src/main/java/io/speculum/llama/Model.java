@@ -114,12 +114,24 @@ public final class Model implements AutoCloseable {
 
     /** Creates a context; it belongs to the calling thread (see {@link InferenceContext}). */
     public InferenceContext newContext(ContextOptions contextOptions) {
+        return newContext(contextOptions, false);
+    }
+
+    /**
+     * Creates a context whose output rows are hidden states (the final norm's output) instead of logits: the forward
+     * pass stops before the output layer ({@link OutputLayerCut}); {@link OutputLayer} turns a row into logits.
+     */
+    public InferenceContext newHiddenStateContext(ContextOptions contextOptions) {
+        return newContext(contextOptions, true);
+    }
+
+    private InferenceContext newContext(ContextOptions contextOptions, boolean hiddenStates) {
         if (options.vocabOnly()) {
             throw new LlamaException(LlamaException.Code.UNSUPPORTED,
                     "Model " + options.path() + " was loaded vocabulary-only; it has no weights to run");
         }
         return use(() -> {
-            InferenceContext context = new InferenceContext(this, lib, contextOptions);
+            InferenceContext context = new InferenceContext(this, lib, contextOptions, hiddenStates);
             contexts.add(context);
             return context;
         });

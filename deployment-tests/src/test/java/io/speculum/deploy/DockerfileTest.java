@@ -54,7 +54,7 @@ class DockerfileTest {
             List<Dockerfile.Instruction> stage = DOCKERFILE.stage(runtime);
             assertThat(Dockerfile.arguments(stage, "USER")).as(runtime).containsExactly("10001:10001");
             assertThat(Dockerfile.arguments(stage, "ENTRYPOINT")).as(runtime).singleElement().satisfies(e -> assertThat(e)
-                    .contains("--enable-native-access=ALL-UNNAMED", "-Dde.kherud.llama.tmpdir=/tmp/llama", "org.springframework.boot.loader.launch.JarLauncher"));
+                    .contains("--enable-native-access=ALL-UNNAMED", "--add-modules=jdk.incubator.vector", "-Dde.kherud.llama.tmpdir=/tmp/llama", "org.springframework.boot.loader.launch.JarLauncher"));
             assertThat(Dockerfile.arguments(stage, "HEALTHCHECK")).as(runtime).singleElement()
                     .satisfies(h -> assertThat(h).contains("CMD", "/usr/local/bin/speculum-healthcheck"));
             assertThat(Dockerfile.arguments(stage, "VOLUME")).as(runtime).containsExactly("[\"/models\"]");

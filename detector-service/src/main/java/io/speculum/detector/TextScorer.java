@@ -7,15 +7,22 @@ import io.speculum.llama.ContextOptions;
 import io.speculum.llama.DecodeBatch;
 import io.speculum.llama.InferenceContext;
 import io.speculum.llama.LlamaException;
+import io.speculum.llama.Model;
+import io.speculum.llama.OutputLayer;
 import io.speculum.protocol.detection.DetectionError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns tokenised texts into {@link TextEvidence}: one thread owns a context per observer and decodes the windows of
@@ -24,19 +31,32 @@ import java.util.concurrent.TimeUnit;
  * The per-token statistics of one decode's rows (a pass over the vocabulary per row) run on a second thread while
  * the next decode runs, one decode ahead at most, so they cost no scoring time where a core is free.
  *
+ * <p>Where an observer's output layer can be computed in Java ({@link OutputLayer}: F32 weights, the Vector API, and
+ * the layer checked against llama.cpp's logits at start-up), its context stops each pass at the final norm and the
+ * statistics thread projects the hidden states to logits: the vocabulary-sized part of every token leaves the
+ * decoding thread, which then does little more than a prefill's work.
+ *
  * <p>Contexts are batch-invariant, so a token's logits (on F32 models) do not depend on which other windows share its
  * decode: a text scores the same alone or in a batch. Work beyond {@code queueCapacity} is refused with
  * {@code OVERLOADED} at once.
  */
 public final class TextScorer implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(TextScorer.class);
+    /** Rows projected together: each weight is read once per group. */
+    private static final int GROUP = 4;
+    private static final String PROBE = "Once upon a time, there was a little girl named Lily. She liked to play in the park with her dog.";
+    /** Largest logit difference from llama.cpp's own output layer that counts as the same layer (rounding is ~1e-5). */
+    private static final double PROBE_TOLERANCE = 1e-3;
+
     private final Observers observers;
     private final ScorerOptions options;
     private final ThreadPoolExecutor worker;
-    private final java.util.concurrent.ExecutorService statistics = java.util.concurrent.Executors.newSingleThreadExecutor(
+    private final ExecutorService statistics = Executors.newSingleThreadExecutor(
             runnable -> Thread.ofPlatform().name("detector-statistics").daemon(true).unstarted(runnable));
-    private InferenceContext scoringContext;   // owned by the worker thread
-    private InferenceContext referenceContext; // owned by the worker thread, null without a reference
+    private Observer scoring;         // owned by the worker thread
+    private Observer reference;       // owned by the worker thread, null without a reference
+    private InferenceContext prefillContext; // owned by the worker thread, opened by the first prefill where needed
 
     public TextScorer(Observers observers, ScorerOptions options) {
         this.observers = observers;
@@ -50,9 +70,8 @@ public final class TextScorer implements AutoCloseable {
         this.options = options;
         this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(options.queueCapacity()),
                 runnable -> Thread.ofPlatform().name("detector-scorer").daemon(true).unstarted(runnable));
-        ScorerOptions sizes = options;
         try {
-            worker.submit(() -> openContexts(sizes)).get();
+            worker.submit(this::openContexts).get();
         } catch (ExecutionException e) {
             worker.shutdownNow();
             throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
@@ -63,14 +82,131 @@ public final class TextScorer implements AutoCloseable {
         }
     }
 
-    private Void openContexts(ScorerOptions sizes) {
-        ContextOptions context = new ContextOptions(sizes.batchSize(), sizes.batchSize(), sizes.batchSize(), sizes.maxSequences(),
-                sizes.threads(), sizes.threads(), true);
-        scoringContext = observers.scoring().newContext(context);
+    private ContextOptions contextOptions() {
+        return new ContextOptions(options.batchSize(), options.batchSize(), options.batchSize(), options.maxSequences(),
+                options.threads(), options.threads(), true);
+    }
+
+    private Void openContexts() {
+        scoring = Observer.open(observers.scoring(), contextOptions(), options.threads());
         if (observers.paired()) {
-            referenceContext = observers.reference().newContext(context);
+            reference = Observer.open(observers.reference(), contextOptions(), options.threads());
         }
         return null;
+    }
+
+    /** Whether the scoring observer's output layer runs on the statistics thread (see the class comment). */
+    public boolean projectsOffTheDecodingThread() {
+        return scoring.layer() != null;
+    }
+
+    /** One observer's context, and its output layer where that runs in Java. */
+    private record Observer(InferenceContext context, OutputLayer layer) {
+
+        static Observer open(Model model, ContextOptions options, int threads) {
+            OutputLayer layer = verifiedLayer(model, threads);
+            if (layer == null) {
+                return new Observer(model.newContext(options), null);
+            }
+            return new Observer(model.newHiddenStateContext(options), layer);
+        }
+
+        private static OutputLayer verifiedLayer(Model model, int threads) {
+            String name = model.options().path().getFileName().toString();
+            OutputLayer.Loaded loaded = OutputLayer.load(model);
+            if (!loaded.present()) {
+                LOG.info("{}: llama.cpp computes the output layer on the decoding thread ({})", name, loaded.unavailable());
+                return null;
+            }
+            double difference;
+            try {
+                difference = loaded.layer().maxDifference(model, model.vocabulary().tokenize(PROBE), threads);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: could not check the output layer read from the file ({}); llama.cpp computes it", name, e.toString());
+                return null;
+            }
+            if (difference > PROBE_TOLERANCE) {
+                LOG.warn("{}: the output layer read from the file differs from llama.cpp's logits by up to {}; llama.cpp computes it",
+                        name, difference);
+                return null;
+            }
+            LOG.info("{}: the output layer runs on the statistics thread (within {} of llama.cpp's logits)", name, difference);
+            return loaded.layer();
+        }
+
+        /** The rows of every contributed prediction, window by window, in index order (see {@link Rows}). */
+        Rows read(List<Segment> round, int[] firstRow) {
+            int total = 0;
+            for (Segment segment : round) {
+                total += segment.window().start() + segment.window().length() - segment.window().firstIndex();
+            }
+            float[][] logits = layer == null ? new float[total][] : null;
+            float[] states = layer == null ? null : new float[total * layer.hidden()];
+            int r = 0;
+            for (int s = 0; s < round.size(); s++) {
+                Windows.Window w = round.get(s).window();
+                int count = w.start() + w.length() - w.firstIndex();
+                for (int k = 0; k < count; k++, r++) {
+                    if (layer == null) {
+                        logits[r] = new float[context.vocabularySize()];
+                        context.copyLogits(firstRow[s] + k, logits[r]);
+                    } else {
+                        context.copyHiddenState(firstRow[s] + k, states, r * layer.hidden());
+                    }
+                }
+            }
+            return new Rows(layer, logits, states);
+        }
+
+        void close() {
+            context.close();
+        }
+    }
+
+    /**
+     * One decode's rows of one observer, copied out on the decoding thread: llama.cpp's logits, or hidden states that
+     * are projected a group at a time where the statistics are computed.
+     */
+    private record Rows(OutputLayer layer, float[][] logits, float[] states) {
+
+        /** Logits of rows {@code first … first + count} (at most {@link #GROUP}); hidden states go through {@code scratch}. */
+        float[][] group(int first, int count, float[][] scratch) {
+            if (states == null) {
+                return java.util.Arrays.copyOfRange(logits, first, first + count);
+            }
+            layer.project(states, first, count, scratch);
+            return scratch;
+        }
+
+        float[][] scratch() {
+            return states == null ? null : new float[GROUP][layer.vocabulary()];
+        }
+    }
+
+    /**
+     * One decode's contributed predictions, row by row: the text, token and index each row scores, both observers'
+     * rows, and the evidence once computed.
+     */
+    private record Round(int[] text, int[] token, int[] index, Rows scoring, Rows reference, TokenEvidence[] evidence) {
+
+        int size() {
+            return evidence.length;
+        }
+
+        /** Evidence of rows {@code from … to}; the parts of one round may run on different threads. */
+        void compute(int from, int to) {
+            float[][] scoringScratch = scoring.scratch();
+            float[][] referenceScratch = reference == null ? null : reference.scratch();
+            for (int first = from; first < to; first += GROUP) {
+                int count = Math.min(GROUP, to - first);
+                float[][] scoringRows = scoring.group(first, count, scoringScratch);
+                float[][] referenceRows = reference == null ? null : reference.group(first, count, referenceScratch);
+                for (int k = 0; k < count; k++) {
+                    int r = first + k;
+                    evidence[r] = TokenEvidenceCalculator.of(scoringRows[k], referenceRows == null ? null : referenceRows[k], token[r], index[r]);
+                }
+            }
+        }
     }
 
     public Observers observers() {
@@ -109,9 +245,15 @@ public final class TextScorer implements AutoCloseable {
         }
     }
 
-    /** Decodes the same windows as {@link #score} with logits only for each window's last token: raw prefill. */
+    /**
+     * Decodes the same windows as {@link #score} with logits only for each window's last token: raw prefill, in a
+     * plain logits context (llama.cpp's whole forward pass) of the same sizes.
+     */
     public CompletableFuture<Long> prefill(List<int[]> texts) {
         return CompletableFuture.supplyAsync(() -> {
+            if (prefillContext == null) {
+                prefillContext = scoring.layer() == null ? scoring.context() : observers.scoring().newContext(contextOptions());
+            }
             long tokens = 0;
             for (List<Segment> round : rounds(segments(texts))) {
                 DecodeBatch batch = new DecodeBatch(options.batchSize());
@@ -122,8 +264,8 @@ public final class TextScorer implements AutoCloseable {
                         batch.add(text[segment.window().start() + j], j, s, j == segment.window().length() - 1);
                     }
                 }
-                scoringContext.clear();
-                scoringContext.decode(batch);
+                prefillContext.clear();
+                prefillContext.decode(batch);
                 tokens += batch.size();
             }
             return tokens;
@@ -165,13 +307,11 @@ public final class TextScorer implements AutoCloseable {
     }
 
     private List<TextEvidence> scoreOnWorker(List<int[]> texts) {
-        List<List<TokenEvidence>> evidence = new ArrayList<>();
-        for (int i = 0; i < texts.size(); i++) {
-            evidence.add(new ArrayList<>());
-        }
-        int vocabulary = scoringContext.vocabularySize();
-        java.util.concurrent.Future<?> pending = null;
-        for (List<Segment> round : rounds(segments(texts))) {
+        List<List<Segment>> rounds = rounds(segments(texts));
+        List<Round> computed = new ArrayList<>();
+        Future<?> pending = null;
+        for (int i = 0; i < rounds.size(); i++) {
+            List<Segment> round = rounds.get(i);
             DecodeBatch batch = new DecodeBatch(options.batchSize());
             int[] firstRow = new int[round.size()];
             for (int s = 0; s < round.size(); s++) {
@@ -186,37 +326,63 @@ public final class TextScorer implements AutoCloseable {
                     }
                 }
             }
-            decode(scoringContext, batch);
-            float[][] scoringRows = rows(scoringContext, round, firstRow, vocabulary);
-            float[][] referenceRows = null;
-            if (referenceContext != null) {
-                decode(referenceContext, batch);
-                referenceRows = rows(referenceContext, round, firstRow, vocabulary);
+            decode(scoring.context(), batch);
+            Rows scoringRows = scoring.read(round, firstRow);
+            Rows referenceRows = null;
+            if (reference != null) {
+                decode(reference.context(), batch);
+                referenceRows = reference.read(round, firstRow);
             }
-            float[][] reference = referenceRows;
-            awaitStatistics(pending); // at most one decode's rows wait, in order: the statistics thread runs them FIFO
-            pending = statistics.submit(() -> {
-                int row = 0;
-                for (Segment segment : round) {
-                    Windows.Window w = segment.window();
-                    int[] text = texts.get(segment.text());
-                    for (int index = w.firstIndex(); index < w.start() + w.length(); index++) {
-                        evidence.get(segment.text()).add(TokenEvidenceCalculator.of(scoringRows[row],
-                                reference == null ? null : reference[row], text[index], index));
-                        row++;
-                    }
-                }
-            });
+            Round current = plan(texts, round, scoringRows, referenceRows);
+            computed.add(current);
+            awaitStatistics(pending); // at most one decode's rows wait: the statistics thread runs them in order
+            if (i < rounds.size() - 1) {
+                pending = statistics.submit(() -> current.compute(0, current.size()));
+            } else { // nothing left to decode: the decoding thread takes half of the last round's statistics
+                int half = current.size() / 2 / GROUP * GROUP;
+                pending = statistics.submit(() -> current.compute(0, half));
+                current.compute(half, current.size());
+            }
         }
         awaitStatistics(pending);
+        List<List<TokenEvidence>> evidence = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            evidence.add(new ArrayList<>());
+        }
+        for (Round round : computed) { // rounds and rows are in index order within each text
+            for (int r = 0; r < round.size(); r++) {
+                evidence.get(round.text()[r]).add(round.evidence()[r]);
+            }
+        }
         List<TextEvidence> out = new ArrayList<>();
         for (List<TokenEvidence> tokens : evidence) {
-            out.add(new TextEvidence(tokens, referenceContext != null));
+            out.add(new TextEvidence(tokens, reference != null));
         }
         return out;
     }
 
-    private static void awaitStatistics(java.util.concurrent.Future<?> pending) {
+    /** Which text, token and index each contributed row of {@code round} scores. */
+    private static Round plan(List<int[]> texts, List<Segment> round, Rows scoringRows, Rows referenceRows) {
+        int total = 0;
+        for (Segment segment : round) {
+            total += segment.window().start() + segment.window().length() - segment.window().firstIndex();
+        }
+        int[] text = new int[total];
+        int[] token = new int[total];
+        int[] index = new int[total];
+        int r = 0;
+        for (Segment segment : round) {
+            Windows.Window w = segment.window();
+            for (int i = w.firstIndex(); i < w.start() + w.length(); i++, r++) {
+                text[r] = segment.text();
+                token[r] = texts.get(segment.text())[i];
+                index[r] = i;
+            }
+        }
+        return new Round(text, token, index, scoringRows, referenceRows, new TokenEvidence[total]);
+    }
+
+    private static void awaitStatistics(Future<?> pending) {
         if (pending == null) {
             return;
         }
@@ -239,35 +405,18 @@ public final class TextScorer implements AutoCloseable {
         }
     }
 
-    /** The rows of every contributed prediction, window by window, in index order. */
-    private static float[][] rows(InferenceContext context, List<Segment> round, int[] firstRow, int vocabulary) {
-        int total = 0;
-        for (Segment segment : round) {
-            total += segment.window().start() + segment.window().length() - segment.window().firstIndex();
-        }
-        float[][] rows = new float[total][];
-        int r = 0;
-        for (int s = 0; s < round.size(); s++) {
-            Windows.Window w = round.get(s).window();
-            int count = w.start() + w.length() - w.firstIndex();
-            for (int k = 0; k < count; k++) {
-                float[] row = new float[vocabulary];
-                context.copyLogits(firstRow[s] + k, row);
-                rows[r++] = row;
-            }
-        }
-        return rows;
-    }
-
     @Override
     public void close() {
         try {
             worker.submit(() -> {
-                if (referenceContext != null) {
-                    referenceContext.close();
+                if (prefillContext != null && prefillContext != scoring.context()) {
+                    prefillContext.close();
                 }
-                if (scoringContext != null) {
-                    scoringContext.close();
+                if (reference != null) {
+                    reference.close();
+                }
+                if (scoring != null) {
+                    scoring.close();
                 }
             }).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {

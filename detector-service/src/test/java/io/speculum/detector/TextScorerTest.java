@@ -81,6 +81,40 @@ class TextScorerTest {
         }
     }
 
+    /**
+     * Where the output layer is F32 the scorer decodes hidden states and projects them on its statistics thread
+     * (stories260K, TinyStories-656K); elsewhere (llama-2-tiny-random's F16 layer) llama.cpp computes it. Either way
+     * every token's evidence is what llama.cpp's own logits give, over several decodes and groups of rows.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"stories260K.gguf,true", "TinyStories-656K-f32.gguf,true", "llama-2-tiny-random.gguf,false"})
+    void evidenceIsLlamaCppsWhereverTheOutputLayerRuns(String file, boolean projected) {
+        try (Model model = Model.load(SharedFiles.model(file));
+             TextScorer own = new TextScorer(Observers.single(model, file), new ScorerOptions(64, 16, 2, 128, 1, 8))) {
+            assertThat(own.projectsOffTheDecodingThread()).isEqualTo(projected);
+            List<int[]> texts = List.of(model.vocabulary().tokenize(LONG_TEXT.substring(0, 300)),
+                    model.vocabulary().tokenize("Tom had a red ball. He liked to play with it."),
+                    model.vocabulary().tokenize("The sun was hot and the birds sang in the tall green tree."));
+            List<TextEvidence> scored = own.scoreNow(texts);
+            for (int i = 0; i < texts.size(); i++) {
+                int[] tokens = texts.get(i);
+                List<Windows.Window> windows = Windows.plan(tokens.length, 64, 16);
+                try (InferenceContext context = model.newContext(new ContextOptions(64, 64, 64, 1, 1, 1, true))) {
+                    for (Windows.Window w : windows) {
+                        DecodeBatch batch = new DecodeBatch();
+                        batch.addSequence(0, Arrays.copyOfRange(tokens, w.start(), w.start() + w.length()), 0, true);
+                        context.clear();
+                        context.decode(batch);
+                        for (int index = w.firstIndex(); index < w.start() + w.length(); index++) {
+                            TokenEvidence expected = TokenEvidenceCalculator.of(context.logits(index - w.start() - 1), tokens[index], index);
+                            assertSame(scored.get(i).get(index - 1), expected);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void textsScoreTheSameInOneBatchedDecodeAsAlone() {
         List<int[]> texts = List.of(

@@ -1,19 +1,21 @@
 package io.speculum.detector.scoring;
 
 /**
- * Per-token statistics from logits rows, in double precision, with no per-token allocation: one pass finds the row's
- * maximum and the token's rank (and rejects NaN / +Infinity), one {@code exp} pass accumulates the moments of the
+ * Per-token statistics from logits rows, in double precision, with no vocabulary-sized allocation per token: one pass
+ * finds the row's maximum (and rejects NaN / +Infinity), one the token's rank, one {@code exp} pass accumulates the moments of the
  * shifted logits {@code x_i = l_i − max} under the unnormalised weights {@code e_i = exp(x_i)}: with
  * {@code S_k = Σ e_i x_i^k}, {@code log p_i = x_i − log S_0}, {@code μ = S_1/S_0 − log S_0} and
  * {@code σ² = S_2/S_0 − (S_1/S_0)²} (the shift by the row's maximum keeps {@code x} within a few dozen of 0, so the
  * difference loses no more than a few digits of double precision). A reference row adds one more {@code exp} pass
  * with the same moments under {@code q}. Masked tokens ({@code -Infinity}) have probability 0 and contribute nothing.
  *
- * <p>This is the scorer's per-token work over the whole vocabulary, so it is kept to two reads of the row and one
- * {@code exp} per entry: vocabulary-sized arrays per token made the 2048-token observer score at about half its
- * prefill speed.
+ * <p>This is the scorer's per-token work over the whole vocabulary, so it is kept to a few reads of the row and one
+ * {@code exp} per entry ({@link RowSums}: on the Vector API where the JVM has it): vocabulary-sized arrays per
+ * token made the 2048-token observer score at about half its prefill speed.
  */
 public final class TokenEvidenceCalculator {
+
+    private static final RowSums SUMS = RowSums.best();
 
     private TokenEvidenceCalculator() {
     }
@@ -36,37 +38,18 @@ public final class TokenEvidenceCalculator {
         if (token < 0 || token >= n) {
             throw new IllegalArgumentException("token " + token + " is outside the vocabulary [0, " + n + ")");
         }
-        float target = scoring[token];
-        float max = Float.NEGATIVE_INFINITY;
-        int rank = 0;
-        for (int i = 0; i < n; i++) {
-            float l = scoring[i];
-            if (!(l < Float.POSITIVE_INFINITY)) { // NaN or +Infinity
-                throw new IllegalArgumentException("logit of token " + i + " is " + l + "; logits must be finite or -Infinity");
-            }
-            max = Math.max(max, l);
-            rank += l > target ? 1 : 0;
-        }
+        float max = SUMS.max(scoring);
         if (max == Float.NEGATIVE_INFINITY) {
             throw new IllegalArgumentException("all " + n + " logits are -Infinity: no token is possible");
         }
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        for (int i = 0; i < n; i++) {
-            float l = scoring[i];
-            if (l != Float.NEGATIVE_INFINITY) {
-                double x = (double) l - max;
-                double e = Math.exp(x);
-                s0 += e;
-                s1 += e * x;
-                s2 += e * x * x;
-            }
-        }
-        double logSum = Math.log(s0);
-        double meanX = s1 / s0;
+        float target = scoring[token];
+        int rank = SUMS.rank(scoring, target);
+        double[] sums = new double[3];
+        SUMS.moments(scoring, max, sums);
+        double logSum = Math.log(sums[0]);
+        double meanX = sums[1] / sums[0];
         double mean = meanX - logSum;
-        double variance = Math.max(0, s2 / s0 - meanX * meanX);
+        double variance = Math.max(0, sums[2] / sums[0] - meanX * meanX);
         double logProb = (double) target - max - logSum;
         double entropy = Math.max(0, -mean);
         if (reference == null) {
@@ -76,30 +59,13 @@ public final class TokenEvidenceCalculator {
         for (float l : reference) {
             referenceMax = Math.max(referenceMax, l);
         }
-        double t0 = 0;
-        double t1 = 0;
-        double t2 = 0;
-        boolean impossible = false; // a token the reference allows but the scoring model rules out: log p = -inf
-        for (int i = 0; i < n; i++) {
-            float r = reference[i];
-            if (r != Float.NEGATIVE_INFINITY) {
-                double q = Math.exp((double) r - referenceMax);
-                if (scoring[i] == Float.NEGATIVE_INFINITY) {
-                    impossible |= q > 0;
-                    continue;
-                }
-                double x = (double) scoring[i] - max;
-                t0 += q;
-                t1 += q * x;
-                t2 += q * x * x;
-            }
-        }
-        if (impossible) {
+        // a token the reference allows but the scoring model rules out: log p = -inf
+        if (SUMS.crossMoments(reference, referenceMax, scoring, max, sums)) {
             return new TokenEvidence(index, token, logProb, rank, entropy, mean, variance, Double.NEGATIVE_INFINITY, Double.NaN);
         }
-        double crossX = t1 / t0;
+        double crossX = sums[1] / sums[0];
         double crossMean = crossX - logSum;
-        double crossVariance = Math.max(0, t2 / t0 - crossX * crossX);
+        double crossVariance = Math.max(0, sums[2] / sums[0] - crossX * crossX);
         return new TokenEvidence(index, token, logProb, rank, entropy, mean, variance, crossMean, crossVariance);
     }
 

@@ -63,7 +63,7 @@ public final class ServiceProcess implements AutoCloseable {
             throw new IllegalStateException(name + " is running");
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED",
+                "--enable-native-access=ALL-UNNAMED", "--add-modules=jdk.incubator.vector",
                 // a fixed, pre-touched heap: resident memory then shows growth outside it (native, threads, code), not heap sizing
                 "-XX:+UseSerialGC", "-Xms384m", "-Xmx384m", "-XX:+AlwaysPreTouch", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), mainClass));
