@@ -25,7 +25,7 @@ import java.nio.file.StandardOpenOption;
  * layer is most of a small model's per-token cost once every row is wanted, so moving it off the decoding thread is
  * what lets scoring run at nearly the speed of a prefill.
  *
- * <p>Available ({@link #load}) only where it can be exact to float rounding: the weights are F32 ({@code output.weight},
+ * <p>Available ({@link #load}) only for a model on the CPU, and only where it can be exact to float rounding: the weights are F32 ({@code output.weight},
  * or the tied {@code token_embd.weight}), and the JVM has the Vector API ({@code --add-modules jdk.incubator.vector};
  * without it plain loops are slower than llama.cpp's own layer, so callers keep llama.cpp's logits). Architectures
  * with more after the final norm (an output bias, logit scaling or soft-capping) would differ:
@@ -64,6 +64,10 @@ public final class OutputLayer {
 
     /** The output layer of {@code model}, read from its GGUF file, or the reason it cannot be computed here. */
     public static Loaded load(Model model) {
+        if (model.options().gpuLayers() != 0) {
+            return new Loaded(null, "the model is offloaded to a GPU (gpu-layers " + model.options().gpuLayers()
+                    + "), where llama.cpp's output layer costs little");
+        }
         if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
             return new Loaded(null, "the JVM lacks the Vector API (start it with --add-modules " + VECTOR_MODULE + ")");
         }

@@ -42,6 +42,16 @@ class OutputLayerTest {
     }
 
     @Test
+    void aModelOffloadedToAGpuKeepsLlamaCppsOutputLayer() {
+        // on a CPU build the offload request is accepted and ignored; the layer is still left to llama.cpp
+        try (Model model = Model.load(new ModelOptions(TestModels.model(TestModels.STORIES_260K), -1, true, false))) {
+            OutputLayer.Loaded loaded = OutputLayer.load(model);
+            assertThat(loaded.present()).isFalse();
+            assertThat(loaded.unavailable()).contains("GPU");
+        }
+    }
+
+    @Test
     void projectsAnyGroupingOfRowsAlike() {
         try (Model model = Model.load(TestModels.model(TestModels.TINYSTORIES_656K))) {
             OutputLayer layer = OutputLayer.load(model).layer();
