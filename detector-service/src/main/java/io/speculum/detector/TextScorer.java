@@ -2,13 +2,10 @@ package io.speculum.detector;
 
 import io.speculum.detector.scoring.TextEvidence;
 import io.speculum.detector.scoring.TokenEvidence;
-import io.speculum.detector.scoring.TokenEvidenceCalculator;
 import io.speculum.llama.ContextOptions;
 import io.speculum.llama.DecodeBatch;
 import io.speculum.llama.InferenceContext;
 import io.speculum.llama.LlamaException;
-import io.speculum.llama.Model;
-import io.speculum.llama.OutputLayer;
 import io.speculum.protocol.detection.DetectionError;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +18,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns tokenised texts into {@link TextEvidence}: one thread owns a context per observer and decodes the windows of
@@ -42,20 +37,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class TextScorer implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TextScorer.class);
-    /** Rows projected together: each weight is read once per group. */
-    private static final int GROUP = 4;
-    private static final String PROBE = "Once upon a time, there was a little girl named Lily. She liked to play in the park with her dog.";
-    /** Largest logit difference from llama.cpp's own output layer that counts as the same layer (rounding is ~1e-5). */
-    private static final double PROBE_TOLERANCE = 1e-3;
 
     private final Observers observers;
     private final ScorerOptions options;
     private final ThreadPoolExecutor worker;
     private final ExecutorService statistics = Executors.newSingleThreadExecutor(
             runnable -> Thread.ofPlatform().name("detector-statistics").daemon(true).unstarted(runnable));
-    private Observer scoring;         // owned by the worker thread
-    private Observer reference;       // owned by the worker thread, null without a reference
+    private ObserverContext scoring;         // owned by the worker thread
+    private ObserverContext reference;       // owned by the worker thread, null without a reference
     private InferenceContext prefillContext; // owned by the worker thread, opened by the first prefill where needed
 
     public TextScorer(Observers observers, ScorerOptions options) {
@@ -88,9 +77,9 @@ public final class TextScorer implements AutoCloseable {
     }
 
     private Void openContexts() {
-        scoring = Observer.open(observers.scoring(), contextOptions(), options.threads());
+        scoring = ObserverContext.open(observers.scoring(), contextOptions(), options.threads());
         if (observers.paired()) {
-            reference = Observer.open(observers.reference(), contextOptions(), options.threads());
+            reference = ObserverContext.open(observers.reference(), contextOptions(), options.threads());
         }
         return null;
     }
@@ -98,115 +87,6 @@ public final class TextScorer implements AutoCloseable {
     /** Whether the scoring observer's output layer runs on the statistics thread (see the class comment). */
     public boolean projectsOffTheDecodingThread() {
         return scoring.layer() != null;
-    }
-
-    /** One observer's context, and its output layer where that runs in Java. */
-    private record Observer(InferenceContext context, OutputLayer layer) {
-
-        static Observer open(Model model, ContextOptions options, int threads) {
-            OutputLayer layer = verifiedLayer(model, threads);
-            if (layer == null) {
-                return new Observer(model.newContext(options), null);
-            }
-            return new Observer(model.newHiddenStateContext(options), layer);
-        }
-
-        private static OutputLayer verifiedLayer(Model model, int threads) {
-            String name = model.options().path().getFileName().toString();
-            OutputLayer.Loaded loaded = OutputLayer.load(model);
-            if (!loaded.present()) {
-                LOG.info("{}: llama.cpp computes the output layer on the decoding thread ({})", name, loaded.unavailable());
-                return null;
-            }
-            double difference;
-            try {
-                difference = loaded.layer().maxDifference(model, model.vocabulary().tokenize(PROBE), threads);
-            } catch (RuntimeException e) {
-                LOG.warn("{}: could not check the output layer read from the file ({}); llama.cpp computes it", name, e.toString());
-                return null;
-            }
-            if (difference > PROBE_TOLERANCE) {
-                LOG.warn("{}: the output layer read from the file differs from llama.cpp's logits by up to {}; llama.cpp computes it",
-                        name, difference);
-                return null;
-            }
-            LOG.info("{}: the output layer runs on the statistics thread (within {} of llama.cpp's logits)", name, difference);
-            return loaded.layer();
-        }
-
-        /** The rows of every contributed prediction, window by window, in index order (see {@link Rows}). */
-        Rows read(List<Segment> round, int[] firstRow) {
-            int total = 0;
-            for (Segment segment : round) {
-                total += segment.window().start() + segment.window().length() - segment.window().firstIndex();
-            }
-            float[][] logits = layer == null ? new float[total][] : null;
-            float[] states = layer == null ? null : new float[total * layer.hidden()];
-            int r = 0;
-            for (int s = 0; s < round.size(); s++) {
-                Windows.Window w = round.get(s).window();
-                int count = w.start() + w.length() - w.firstIndex();
-                for (int k = 0; k < count; k++, r++) {
-                    if (layer == null) {
-                        logits[r] = new float[context.vocabularySize()];
-                        context.copyLogits(firstRow[s] + k, logits[r]);
-                    } else {
-                        context.copyHiddenState(firstRow[s] + k, states, r * layer.hidden());
-                    }
-                }
-            }
-            return new Rows(layer, logits, states);
-        }
-
-        void close() {
-            context.close();
-        }
-    }
-
-    /**
-     * One decode's rows of one observer, copied out on the decoding thread: llama.cpp's logits, or hidden states that
-     * are projected a group at a time where the statistics are computed.
-     */
-    private record Rows(OutputLayer layer, float[][] logits, float[] states) {
-
-        /** Logits of rows {@code first … first + count} (at most {@link #GROUP}); hidden states go through {@code scratch}. */
-        float[][] group(int first, int count, float[][] scratch) {
-            if (states == null) {
-                return java.util.Arrays.copyOfRange(logits, first, first + count);
-            }
-            layer.project(states, first, count, scratch);
-            return scratch;
-        }
-
-        float[][] scratch() {
-            return states == null ? null : new float[GROUP][layer.vocabulary()];
-        }
-    }
-
-    /**
-     * One decode's contributed predictions, row by row: the text, token and index each row scores, both observers'
-     * rows, and the evidence once computed.
-     */
-    private record Round(int[] text, int[] token, int[] index, Rows scoring, Rows reference, TokenEvidence[] evidence) {
-
-        int size() {
-            return evidence.length;
-        }
-
-        /** Evidence of rows {@code from … to}; the parts of one round may run on different threads. */
-        void compute(int from, int to) {
-            float[][] scoringScratch = scoring.scratch();
-            float[][] referenceScratch = reference == null ? null : reference.scratch();
-            for (int first = from; first < to; first += GROUP) {
-                int count = Math.min(GROUP, to - first);
-                float[][] scoringRows = scoring.group(first, count, scoringScratch);
-                float[][] referenceRows = reference == null ? null : reference.group(first, count, referenceScratch);
-                for (int k = 0; k < count; k++) {
-                    int r = first + k;
-                    evidence[r] = TokenEvidenceCalculator.of(scoringRows[k], referenceRows == null ? null : referenceRows[k], token[r], index[r]);
-                }
-            }
-        }
     }
 
     public Observers observers() {
@@ -272,7 +152,13 @@ public final class TextScorer implements AutoCloseable {
         }, worker);
     }
 
-    private record Segment(int text, Windows.Window window) {
+    /** A window of one text, in one KV sequence of a decode. */
+    record Segment(int text, Windows.Window window) {
+
+        /** Predictions this window contributes: its tokens from the first it scores to its end. */
+        int contributed() {
+            return window.start() + window.length() - window.firstIndex();
+        }
     }
 
     private List<Segment> segments(List<int[]> texts) {
@@ -308,7 +194,7 @@ public final class TextScorer implements AutoCloseable {
 
     private List<TextEvidence> scoreOnWorker(List<int[]> texts) {
         List<List<Segment>> rounds = rounds(segments(texts));
-        List<Round> computed = new ArrayList<>();
+        List<RoundEvidence> computed = new ArrayList<>();
         Future<?> pending = null;
         for (int i = 0; i < rounds.size(); i++) {
             List<Segment> round = rounds.get(i);
@@ -327,19 +213,19 @@ public final class TextScorer implements AutoCloseable {
                 }
             }
             decode(scoring.context(), batch);
-            Rows scoringRows = scoring.read(round, firstRow);
-            Rows referenceRows = null;
+            ObserverRows scoringRows = scoring.read(round, firstRow);
+            ObserverRows referenceRows = null;
             if (reference != null) {
                 decode(reference.context(), batch);
                 referenceRows = reference.read(round, firstRow);
             }
-            Round current = plan(texts, round, scoringRows, referenceRows);
+            RoundEvidence current = RoundEvidence.plan(texts, round, scoringRows, referenceRows);
             computed.add(current);
             awaitStatistics(pending); // at most one decode's rows wait: the statistics thread runs them in order
             if (i < rounds.size() - 1) {
                 pending = statistics.submit(() -> current.compute(0, current.size()));
             } else { // nothing left to decode: the decoding thread takes half of the last round's statistics
-                int half = current.size() / 2 / GROUP * GROUP;
+                int half = current.size() / 2 / ObserverRows.GROUP * ObserverRows.GROUP;
                 pending = statistics.submit(() -> current.compute(0, half));
                 current.compute(half, current.size());
             }
@@ -349,7 +235,7 @@ public final class TextScorer implements AutoCloseable {
         for (int i = 0; i < texts.size(); i++) {
             evidence.add(new ArrayList<>());
         }
-        for (Round round : computed) { // rounds and rows are in index order within each text
+        for (RoundEvidence round : computed) { // rounds and rows are in index order within each text
             for (int r = 0; r < round.size(); r++) {
                 evidence.get(round.text()[r]).add(round.evidence()[r]);
             }
@@ -359,27 +245,6 @@ public final class TextScorer implements AutoCloseable {
             out.add(new TextEvidence(tokens, reference != null));
         }
         return out;
-    }
-
-    /** Which text, token and index each contributed row of {@code round} scores. */
-    private static Round plan(List<int[]> texts, List<Segment> round, Rows scoringRows, Rows referenceRows) {
-        int total = 0;
-        for (Segment segment : round) {
-            total += segment.window().start() + segment.window().length() - segment.window().firstIndex();
-        }
-        int[] text = new int[total];
-        int[] token = new int[total];
-        int[] index = new int[total];
-        int r = 0;
-        for (Segment segment : round) {
-            Windows.Window w = segment.window();
-            for (int i = w.firstIndex(); i < w.start() + w.length(); i++, r++) {
-                text[r] = segment.text();
-                token[r] = texts.get(segment.text())[i];
-                index[r] = i;
-            }
-        }
-        return new Round(text, token, index, scoringRows, referenceRows, new TokenEvidence[total]);
     }
 
     private static void awaitStatistics(Future<?> pending) {
