@@ -10,6 +10,7 @@ import io.speculum.llama.LlamaException.Code;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
+import java.lang.invoke.MethodHandle;
 import java.util.Arrays;
 
 /**
@@ -440,18 +441,24 @@ public final class InferenceContext implements AutoCloseable {
         if (!hiddenStates) {
             throw new LlamaException(Code.UNSUPPORTED, "this context computes logits; open it with Model.newHiddenStateContext for hidden states");
         }
-        checkOutput(i, "hidden state");
+        int size = hiddenSize();
+        MemorySegment.copy(outputRow(lib.getEmbeddingsIth, "llama_get_embeddings_ith", "hidden state", i, size), JAVA_FLOAT, 0,
+                destination, offset, size);
+    }
+
+    /** Row {@code i} of the last decode's output through {@code getter} ({@code llama_get_…_ith}), {@code floats} long. */
+    private MemorySegment outputRow(MethodHandle getter, String function, String what, int i, int floats) {
+        checkOutput(i, what);
         MemorySegment row;
         try {
-            row = (MemorySegment) lib.getEmbeddingsIth.invokeExact(ctx, i);
+            row = (MemorySegment) getter.invokeExact(ctx, i);
         } catch (Throwable t) {
-            throw LlamaException.wrap("llama_get_embeddings_ith", t);
+            throw LlamaException.wrap(function, t);
         }
         if (row.equals(MemorySegment.NULL)) {
-            throw new LlamaException(Code.DECODE_FAILED, "llama.cpp returned no hidden state for batch index " + i);
+            throw new LlamaException(Code.DECODE_FAILED, "llama.cpp returned no " + what + " for batch index " + i);
         }
-        int size = hiddenSize();
-        MemorySegment.copy(row.reinterpret((long) size * Float.BYTES), JAVA_FLOAT, 0, destination, offset, size);
+        return row.reinterpret((long) floats * Float.BYTES);
     }
 
     private void checkOutput(int i, String what) {
@@ -466,17 +473,7 @@ public final class InferenceContext implements AutoCloseable {
         if (hiddenStates) {
             throw new LlamaException(Code.UNSUPPORTED, "this context returns hidden states, not logits (its output layer is cut off)");
         }
-        checkOutput(i, "logits");
-        MemorySegment row;
-        try {
-            row = (MemorySegment) lib.getLogitsIth.invokeExact(ctx, i);
-        } catch (Throwable t) {
-            throw LlamaException.wrap("llama_get_logits_ith", t);
-        }
-        if (row.equals(MemorySegment.NULL)) {
-            throw new LlamaException(Code.DECODE_FAILED, "llama.cpp returned no logits for batch index " + i);
-        }
-        return row.reinterpret((long) vocabularySize * Float.BYTES);
+        return outputRow(lib.getLogitsIth, "llama_get_logits_ith", "logits", i, vocabularySize);
     }
 
     void checkView(long viewGeneration) {

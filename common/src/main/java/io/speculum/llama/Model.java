@@ -141,6 +141,11 @@ public final class Model implements AutoCloseable {
         contexts.remove(context);
     }
 
+    /** The library this model was loaded through. */
+    LlamaLibrary library() {
+        return lib;
+    }
+
     MemorySegment handle() {
         return handle;
     }

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.speculum.math.VectorApi;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -12,6 +13,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
@@ -29,11 +31,10 @@ import java.nio.file.StandardOpenOption;
  * or the tied {@code token_embd.weight}), and the JVM has the Vector API ({@code --add-modules jdk.incubator.vector};
  * without it plain loops are slower than llama.cpp's own layer, so callers keep llama.cpp's logits). Architectures
  * with more after the final norm (an output bias, logit scaling or soft-capping) would differ:
- * {@link #matches} checks a layer against the model's own logits before anyone relies on it.
+ * {@link #maxDifference} measures a layer against the model's own logits before anyone relies on it.
  */
 public final class OutputLayer {
 
-    static final String VECTOR_MODULE = "jdk.incubator.vector";
     /**
      * Largest layer copied onto the heap (floats; 256 MiB): beyond small models the output layer is a small share of
      * a forward pass, and a second copy of a large one is not worth its memory.
@@ -68,25 +69,20 @@ public final class OutputLayer {
             return new Loaded(null, "the model is offloaded to a GPU (gpu-layers " + model.options().gpuLayers()
                     + "), where llama.cpp's output layer costs little");
         }
-        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
-            return new Loaded(null, "the JVM lacks the Vector API (start it with --add-modules " + VECTOR_MODULE + ")");
+        if (!VectorApi.available()) {
+            return new Loaded(null, "the JVM lacks the Vector API (start it with --add-modules " + VectorApi.MODULE + ")");
         }
         RowProjector projector;
-        int lanes;
         try {
-            Class<?> type = Class.forName("io.speculum.llama.VectorRowProjector");
-            projector = (RowProjector) type.getDeclaredConstructor().newInstance();
-            lanes = (int) type.getDeclaredMethod("lanes").invoke(null);
-        } catch (ReflectiveOperationException | LinkageError e) {
-            return new Loaded(null, "the Vector API could not be used: " + e);
+            projector = VectorApi.instance(MethodHandles.lookup(), "io.speculum.llama.VectorRowProjector", RowProjector.class);
+        } catch (IllegalStateException e) {
+            return new Loaded(null, e.getMessage());
         }
+        int lanes = projector.lanes();
         int vocabulary = model.vocabulary().size();
         int hidden = model.metadata().embeddingSize();
         Path file = model.options().path().toAbsolutePath();
-        Tensor tensor = Tensor.find(LlamaLibrary.get(), file, "output.weight");
-        if (tensor == null) {
-            tensor = Tensor.find(LlamaLibrary.get(), file, "token_embd.weight"); // tied embeddings
-        }
+        Tensor tensor = Tensor.find(model.library(), file, "output.weight", "token_embd.weight"); // or tied embeddings
         if (tensor == null) {
             return new Loaded(null, file.getFileName() + " has neither output.weight nor token_embd.weight");
         }
@@ -167,11 +163,6 @@ public final class OutputLayer {
         return max;
     }
 
-    /** {@link #maxDifference} within {@code tolerance}. */
-    public boolean matches(Model model, int[] probe, int threads, double tolerance) {
-        return maxDifference(model, probe, threads) <= tolerance;
-    }
-
     /** One tensor's place in a GGUF file, found through llama.cpp's gguf_* API (metadata only, no data loaded). */
     private record Tensor(String name, int type, long offset, long bytes) {
 
@@ -179,7 +170,8 @@ public final class OutputLayer {
         private static final StructLayout INIT_PARAMS = MemoryLayout.structLayout(JAVA_BOOLEAN.withName("no_alloc"),
                 MemoryLayout.paddingLayout(7), ADDRESS.withName("ctx"));
 
-        static Tensor find(LlamaLibrary lib, Path file, String name) {
+        /** The first of {@code names} the file holds, or null (also for a file gguf cannot read). */
+        static Tensor find(LlamaLibrary lib, Path file, String... names) {
             MethodHandle init = lib.function("gguf_init_from_file", FunctionDescriptor.of(ADDRESS, ADDRESS, INIT_PARAMS));
             MethodHandle free = lib.function("gguf_free", FunctionDescriptor.ofVoid(ADDRESS));
             MethodHandle findTensor = lib.function("gguf_find_tensor", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS));
@@ -196,12 +188,15 @@ public final class OutputLayer {
                     return null;
                 }
                 try {
-                    long id = (long) findTensor.invokeExact(gguf, arena.allocateFrom(name));
-                    if (id < 0) {
-                        return null;
+                    for (String name : names) {
+                        long id = (long) findTensor.invokeExact(gguf, arena.allocateFrom(name));
+                        if (id >= 0) {
+                            return new Tensor(name, (int) tensorType.invokeExact(gguf, id),
+                                    (long) dataOffset.invokeExact(gguf) + (long) tensorOffset.invokeExact(gguf, id),
+                                    (long) tensorSize.invokeExact(gguf, id));
+                        }
                     }
-                    return new Tensor(name, (int) tensorType.invokeExact(gguf, id),
-                            (long) dataOffset.invokeExact(gguf) + (long) tensorOffset.invokeExact(gguf, id), (long) tensorSize.invokeExact(gguf, id));
+                    return null;
                 } finally {
                     free.invokeExact(gguf);
                 }

@@ -14,8 +14,8 @@ final class VectorRowProjector implements RowProjector {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
-    /** Lanes per vector: {@link OutputLayer} pads its weight rows to a multiple of this. */
-    static int lanes() {
+    @Override
+    public int lanes() {
         return SPECIES.length();
     }
 

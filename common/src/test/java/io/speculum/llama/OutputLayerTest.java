@@ -28,7 +28,6 @@ class OutputLayerTest {
             assertThat(layer.hidden()).isEqualTo(model.metadata().embeddingSize());
             double difference = layer.maxDifference(model, probe(model), 1);
             assertThat(difference).isLessThan(1e-4);
-            assertThat(layer.matches(model, probe(model), 1, 1e-4)).isTrue();
         }
     }
 

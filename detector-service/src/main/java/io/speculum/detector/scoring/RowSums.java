@@ -1,5 +1,8 @@
 package io.speculum.detector.scoring;
 
+import io.speculum.math.VectorApi;
+import java.lang.invoke.MethodHandles;
+
 /**
  * The passes over a logits row behind {@link TokenEvidenceCalculator}: plain loops, or the Vector API where the JVM
  * has it ({@code --add-modules jdk.incubator.vector}: about four times faster on a 2048-entry row, which keeps the
@@ -28,10 +31,10 @@ interface RowSums {
 
     /** The fastest implementation this JVM can run. */
     static RowSums best() {
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+        if (VectorApi.available()) {
             try {
-                return (RowSums) Class.forName("io.speculum.detector.scoring.VectorRowSums").getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
+                return VectorApi.instance(MethodHandles.lookup(), "io.speculum.detector.scoring.VectorRowSums", RowSums.class);
+            } catch (IllegalStateException e) {
                 return new ScalarRowSums();
             }
         }
